@@ -1,0 +1,95 @@
+"""Profiles, seeds and folders: the settings every chapter shares.
+
+The book runs in one of two *profiles*, picked with the ``DLBOOK_PROFILE``
+environment variable:
+
+``quick``
+    Sized so that the whole book executes on two CPU cores in a few minutes
+    (fewer epochs, subsets of the data where the lesson stays true). CI, Binder
+    and first-time readers use it; it is the default.
+``full``
+    The published edition: enough epochs for converged, representative results.
+
+Folders come from environment variables too, with per-user defaults:
+``DLBOOK_DATA`` (read datasets from this folder, never download),
+``DLBOOK_CACHE`` (downloads and trained models) and ``DLBOOK_METRICS``
+(where chapters write their headline numbers as JSON).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, TypeVar
+
+Profile = Literal["quick", "full"]
+PROFILES: tuple[Profile, ...] = ("quick", "full")
+
+#: The seed every chapter starts from, so that a rebuild gives the same numbers.
+SEED = 42
+
+T = TypeVar("T")
+
+
+def profile() -> Profile:
+    """Return the active profile, ``"quick"`` unless ``DLBOOK_PROFILE`` says otherwise.
+
+    Raises:
+        ValueError: if ``DLBOOK_PROFILE`` names an unknown profile.
+    """
+    value = os.environ.get("DLBOOK_PROFILE", "quick").strip().lower() or "quick"
+    if value not in PROFILES:
+        raise ValueError(
+            f"DLBOOK_PROFILE={value!r} is not a profile; use one of {', '.join(PROFILES)}."
+        )
+    return value  # type: ignore[return-value]
+
+
+def pick(quick: T, full: T) -> T:
+    """Return ``quick`` or ``full`` depending on the active profile.
+
+    Example:
+        >>> epochs = pick(quick=3, full=50)
+    """
+    return full if profile() == "full" else quick
+
+
+def data_dir() -> Path | None:
+    """The offline data folder named by ``DLBOOK_DATA``, or ``None`` if unset."""
+    value = os.environ.get("DLBOOK_DATA", "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
+def cache_dir() -> Path:
+    """The cache folder for downloads and trained models.
+
+    ``DLBOOK_CACHE`` if set, else ``$XDG_CACHE_HOME/dlbook`` (``~/.cache/dlbook``).
+    """
+    value = os.environ.get("DLBOOK_CACHE", "").strip()
+    if value:
+        return Path(value).expanduser().resolve()
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
+    return Path(base).expanduser().resolve() / "dlbook"
+
+
+def book_root(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` (default: cwd) holding ``_config.yml``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").is_file() and (folder / "_toc.yml").is_file():
+            return folder
+    return None
+
+
+def metrics_dir() -> Path:
+    """Where chapters write their results records.
+
+    ``DLBOOK_METRICS`` if set, else ``_build/metrics`` under the book root (so
+    that a book build leaves them beside ``_build/html``), else
+    ``./_build/metrics``.
+    """
+    value = os.environ.get("DLBOOK_METRICS", "").strip()
+    if value:
+        return Path(value).expanduser().resolve()
+    root = book_root() or Path.cwd()
+    return root / "_build" / "metrics"

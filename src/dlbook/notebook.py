@@ -1,0 +1,145 @@
+"""What every chapter does first and last: a quiet, seeded setup, and glued results.
+
+A chapter's hidden first cell calls :func:`setup`; every number that the prose
+quotes goes through :class:`Results`, which glues it into the page with
+``myst_nb.glue`` *and* records it, with the profile, the seed and the training
+times, in ``_build/metrics/<chapter>.json`` (see :func:`dlbook.config.metrics_dir`),
+so that results can be compared across builds and profiles.
+
+Example:
+    >>> setup()
+    >>> results = Results("autoencoder")
+    >>> results.glue("test_bce", 0.0934)
+    >>> results.add_training(run)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import dlbook
+from dlbook import config
+
+__all__ = ["Results", "setup"]
+
+
+def setup(seed: int = config.SEED) -> None:
+    """Seed every random generator and silence library logs and warnings.
+
+    Call it once at the top of a chapter, before building any model.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # Python warnings (deprecations inside libraries) would reach the page as
+    # stderr; the build removes stderr, but readers running the notebook
+    # should not see them either.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"keras\..*")
+    import keras
+    import tensorflow as tf
+
+    tf.get_logger().setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    keras.utils.set_random_seed(seed)
+    from dlbook import plotting
+
+    plotting.use_book_style()
+
+
+def _plain(value: Any) -> Any:
+    """Turn NumPy scalars and arrays into plain Python values (glue needs them)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+class Results:
+    """Glue a chapter's numbers into the page and record them as JSON.
+
+    Args:
+        chapter: The chapter's short name, used for the JSON file name.
+        seed: The seed the chapter used.
+
+    On creation it glues ``profile`` (the active profile's name), so every
+    chapter can say which profile produced its numbers.
+    """
+
+    def __init__(self, chapter: str, seed: int = config.SEED) -> None:
+        self.chapter = chapter
+        self.values: dict[str, Any] = {}
+        self.training: dict[str, dict[str, Any]] = {}
+        self.record: dict[str, Any] = {
+            "chapter": chapter,
+            "profile": config.profile(),
+            "seed": seed,
+            "dlbook": dlbook.__version__,
+            "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        self.glue("profile", config.profile(), record=False)
+        self.save()
+
+    @property
+    def path(self) -> Path:
+        """The JSON file this chapter writes."""
+        return config.metrics_dir() / f"{self.chapter}.json"
+
+    def glue(self, name: str, value: Any, *, display: bool = False, record: bool = True) -> Any:
+        """Glue ``value`` under ``name`` for the prose, and record it.
+
+        NumPy scalars are turned into Python numbers first (formatted glue of
+        NumPy 2 scalars fails). Figures and tables are glued but not recorded.
+
+        Returns:
+            The (converted) value, so the call can be used inline.
+        """
+        plain = _plain(value)
+        try:
+            from myst_nb import glue as myst_glue
+        except ImportError:  # running outside a myst-nb build (plain Jupyter, Colab)
+            myst_glue = None
+        if myst_glue is not None:
+            myst_glue(name, plain, display=display)
+        if record and isinstance(plain, (int, float, str, bool, list, dict, type(None))):
+            self.values[name] = plain
+            self.save()
+        return plain
+
+    def add_training(self, run: Any) -> None:
+        """Record a :class:`dlbook.training.TrainingRun`'s time, epochs and final metrics."""
+        self.training[run.name] = {
+            "seconds": round(float(run.seconds), 2),
+            "epochs": run.epochs,
+            "cached": bool(run.cached),
+            "final": {metric: float(series[-1]) for metric, series in run.history.items()},
+        }
+        self.save()
+
+    def save(self) -> Path:
+        """Write the record atomically; returns its path."""
+        record = {**self.record, "values": self.values, "training": self.training,
+                  "training_seconds": round(sum(t["seconds"] for t in self.training.values()), 2)}
+        path = self.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(handle, "w") as out:
+            json.dump(record, out, indent=2, default=str)
+        os.replace(temporary, path)
+        return path

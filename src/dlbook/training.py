@@ -1,0 +1,297 @@
+"""Training with a cache of finished models, so that a rebuild retrains nothing.
+
+:func:`fit_cached` is a drop-in for ``model.fit``: it trains a compiled Keras
+model once, then stores its weights and training history under the cache
+folder (:func:`dlbook.config.cache_dir`), keyed by everything that changes the
+result: the model's architecture, optimizer, loss and metrics, the data, the
+fit arguments, the seed, the profile and the package versions. The next call
+with the same inputs loads the weights instead of training.
+
+Entries are written atomically (to a temporary folder, then renamed) in
+Keras 3's ``.weights.h5`` format. An entry that cannot be read is trained
+again, never a crash.
+
+Example:
+    >>> model.compile(optimizer="adam", loss="binary_crossentropy")
+    >>> run = fit_cached(model, x_train, x_train, validation_data=(x_val, x_val),
+    ...                  epochs=20, batch_size=256, name="autoencoder-32")
+    >>> run.history["val_loss"][-1], run.seconds
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import dlbook
+from dlbook import config
+
+__all__ = ["TrainingRun", "cached_json", "fingerprint", "fit_cached", "models_dir"]
+
+_WEIGHTS = "model.weights.h5"
+_META = "run.json"
+
+
+@dataclass
+class TrainingRun:
+    """What :func:`fit_cached` returns: the history and how long training took.
+
+    Attributes:
+        name: The name given to :func:`fit_cached`.
+        history: Per-epoch metrics, as in ``keras.callbacks.History.history``.
+        seconds: Wall-clock training time of the run that produced the weights
+            (also when they were loaded from the cache).
+        cached: ``True`` if the weights came from the cache.
+        key: The cache key (a hex digest).
+        path: The cache entry's folder.
+    """
+
+    name: str
+    history: dict[str, list[float]]
+    seconds: float
+    cached: bool
+    key: str
+    path: Path
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs were run (fewer than asked for after early stopping)."""
+        return len(next(iter(self.history.values()), []))
+
+    def best(self, metric: str = "val_loss", mode: str = "min") -> float:
+        """The best value of ``metric`` over the epochs."""
+        values = self.history[metric]
+        return float(min(values) if mode == "min" else max(values))
+
+    def final(self, metric: str = "val_loss") -> float:
+        """The value of ``metric`` after the last epoch."""
+        return float(self.history[metric][-1])
+
+    def __str__(self) -> str:
+        how = "loaded from the cache" if self.cached else "trained"
+        summary = f"{self.name}: {how}, {self.epochs} epochs in {self.seconds:.1f} s"
+        if "val_loss" in self.history:
+            summary += f", final val_loss {self.final('val_loss'):.4f}"
+        return summary
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+def models_dir() -> Path:
+    """The folder that holds the trained-model cache entries."""
+    return config.cache_dir() / "models"
+
+
+def fingerprint(value: Any) -> str:
+    """A stable hex digest of arrays, lists of strings, numbers and nested containers.
+
+    Used to key the cache on the training data without storing it.
+    """
+    digest = hashlib.sha256()
+    _update(digest, value)
+    return digest.hexdigest()
+
+
+def _update(digest: Any, value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        array = np.ascontiguousarray(value)
+        digest.update(f"ndarray{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"{type(value).__name__}{len(value)}[".encode())
+        for item in value:
+            _update(digest, item)
+        digest.update(b"]")
+    elif isinstance(value, Mapping):
+        digest.update(b"{")
+        for key in sorted(value, key=str):
+            _update(digest, str(key))
+            _update(digest, value[key])
+        digest.update(b"}")
+    elif isinstance(value, (str, bytes, int, float, bool, type(None), np.generic)):
+        digest.update(repr(value).encode() if not isinstance(value, bytes) else value)
+    else:
+        raise TypeError(
+            f"Cannot fingerprint a {type(value).__name__}; pass data_key= to fit_cached "
+            "to name the data instead (for example for a tf.data.Dataset)."
+        )
+
+
+def _describe_callbacks(callbacks: Any) -> list[dict[str, Any]]:
+    described = []
+    for callback in callbacks or []:
+        settings = {
+            key: value
+            for key, value in sorted(vars(callback).items())
+            if not key.startswith("_") and isinstance(value, (int, float, str, bool, type(None)))
+            and key not in ("wait", "stopped_epoch", "best_epoch", "best")
+        }
+        described.append({"class": type(callback).__name__, **settings})
+    return described
+
+
+def _model_description(model: Any) -> dict[str, Any]:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise ValueError("fit_cached needs a compiled model: call model.compile(...) first.")
+    optimizer_config = {key: value for key, value in optimizer.get_config().items() if key != "name"}
+    try:
+        compile_config = model.get_compile_config()
+    except Exception:  # a model compiled in a way Keras cannot serialise
+        compile_config = repr(getattr(model, "loss", None))
+    return {
+        "architecture": json.loads(model.to_json()),
+        "optimizer": [type(optimizer).__name__, optimizer_config],
+        "compile": compile_config,
+    }
+
+
+def _versions() -> dict[str, str]:
+    import keras
+    import tensorflow as tf
+
+    return {"dlbook": dlbook.__version__, "keras": keras.__version__, "tensorflow": tf.__version__}
+
+
+def fit_cached(
+    model: Any,
+    x: Any = None,
+    y: Any = None,
+    *,
+    name: str,
+    validation_data: Any = None,
+    data_key: str | None = None,
+    seed: int = config.SEED,
+    callbacks: list[Any] | None = None,
+    verbose: int | str = 0,
+    cache: bool = True,
+    **fit_kwargs: Any,
+) -> TrainingRun:
+    """Train ``model`` like ``model.fit``, or load the weights of an identical earlier run.
+
+    Args:
+        model: A compiled Keras model (weights as freshly built: the seed
+            should be set before building it, e.g. with
+            ``keras.utils.set_random_seed``).
+        x, y, validation_data: As for ``model.fit``. NumPy arrays (and lists
+            of strings) are fingerprinted into the cache key.
+        name: A readable name for the cache entry, e.g. ``"autoencoder-32"``.
+        data_key: Names the data when it cannot be fingerprinted (a
+            ``tf.data.Dataset``); must change whenever the data changes.
+        seed: The seed the run used; part of the key, and set again with
+            ``keras.utils.set_random_seed`` just before training.
+        callbacks: As for ``model.fit``; their settings are part of the key.
+        verbose: As for ``model.fit``; 0 by default so the book stays clean.
+        cache: ``False`` trains unconditionally and stores nothing.
+        **fit_kwargs: Any other ``model.fit`` argument (``epochs``, ``batch_size``,
+            ``class_weight``, ...); part of the key.
+
+    Returns:
+        A :class:`TrainingRun`; the model holds the trained weights.
+    """
+    import keras
+
+    if data_key is None:
+        data_key = fingerprint([x, y, validation_data])
+    description = {
+        "name": name,
+        "model": _model_description(model),
+        "data": data_key,
+        "fit": {key: value for key, value in sorted(fit_kwargs.items())},
+        "callbacks": _describe_callbacks(callbacks),
+        "seed": seed,
+        "profile": config.profile(),
+        "versions": _versions(),
+    }
+    key = hashlib.sha256(json.dumps(description, sort_keys=True, default=repr).encode()).hexdigest()
+    entry = models_dir() / f"{_safe(name)}-{key[:16]}"
+
+    if cache:
+        loaded = _load_entry(model, entry, name=name, key=key)
+        if loaded is not None:
+            return loaded
+
+    keras.utils.set_random_seed(seed)
+    start = time.perf_counter()
+    history = model.fit(x, y, validation_data=validation_data, callbacks=callbacks, verbose=verbose, **fit_kwargs)
+    seconds = time.perf_counter() - start
+    values = {metric: [float(v) for v in series] for metric, series in history.history.items()}
+    run = TrainingRun(name=name, history=values, seconds=seconds, cached=False, key=key, path=entry)
+    if cache:
+        _store_entry(model, run, description)
+    return run
+
+
+def _safe(name: str) -> str:
+    return "".join(char if char.isalnum() or char in "-_." else "-" for char in name)
+
+
+def _load_entry(model: Any, entry: Path, *, name: str, key: str) -> TrainingRun | None:
+    meta_file, weights_file = entry / _META, entry / _WEIGHTS
+    if not (meta_file.is_file() and weights_file.is_file()):
+        return None
+    try:
+        meta = json.loads(meta_file.read_text())
+        if meta.get("key") != key:
+            raise ValueError("key mismatch")
+        model.load_weights(weights_file)
+    except Exception as error:  # any unreadable entry is retrained, never fatal
+        warnings.warn(f"Retraining {name}: the cache entry {entry} is unreadable ({error}).", stacklevel=3)
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
+    return TrainingRun(
+        name=name, history=meta["history"], seconds=float(meta["seconds"]),
+        cached=True, key=key, path=entry, extra=meta.get("extra", {}),
+    )
+
+
+def _store_entry(model: Any, run: TrainingRun, description: dict[str, Any]) -> None:
+    run.path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{run.path.name}.", dir=run.path.parent))
+    try:
+        model.save_weights(staging / _WEIGHTS)
+        meta = {
+            "key": run.key, "name": run.name, "history": run.history, "seconds": run.seconds,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "description": description,
+        }
+        (staging / _META).write_text(json.dumps(meta, indent=1, default=repr))
+        if run.path.exists():
+            shutil.rmtree(run.path)
+        os.replace(staging, run.path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def cached_json(name: str, key: Any, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Compute a JSON-serialisable result once and cache it under ``name`` and ``key``.
+
+    For results that are slow to compute but are not a Keras model (a
+    scikit-learn baseline's scores, a benchmark). ``key`` is fingerprinted
+    together with the profile and the package version.
+    """
+    digest = fingerprint([name, key, config.profile(), dlbook.__version__])
+    file = config.cache_dir() / "results" / f"{_safe(name)}-{digest[:16]}.json"
+    try:
+        return json.loads(file.read_text())
+    except (OSError, ValueError):
+        pass
+    result = compute()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    with os.fdopen(handle, "w") as out:
+        json.dump(result, out, default=float)
+    os.replace(temporary, file)
+    return result
