@@ -23,6 +23,7 @@ __all__ = [
     "MnistSplits",
     "binary_crossentropy",
     "build_autoencoder",
+    "fit_basic_autoencoder",
     "load_mnist_splits",
     "mse",
     "psnr",
@@ -100,6 +101,33 @@ def build_autoencoder(latent_dim: int = 32, input_dim: int = INPUT_DIM):
     latent_inputs = keras.Input(shape=(latent_dim,), name="code")
     decoder = keras.Model(latent_inputs, decode(latent_inputs), name=f"decoder_{latent_dim}")
     return autoencoder, encoder, decoder
+
+
+def fit_basic_autoencoder(latent_dim: int, splits: MnistSplits, *, seed: int = config.SEED):
+    """Build, compile and train (or load from the cache) the basic autoencoder.
+
+    This is chapter 1's recipe: Adam, per-pixel binary cross-entropy, clean
+    digits in and out, :data:`EPOCHS` epochs of :data:`BATCH_SIZE`, validated
+    on the held-out digits. Chapter 2 calls it to get the very same model.
+
+    Returns:
+        ``(autoencoder, encoder, decoder, run)`` where ``run`` is the
+        :class:`dlbook.training.TrainingRun`.
+    """
+    import keras
+
+    from dlbook import training
+
+    keras.utils.set_random_seed(seed)
+    autoencoder, encoder, decoder = build_autoencoder(latent_dim)
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+    run = training.fit_cached(
+        autoencoder, splits.x_train, splits.x_train,
+        validation_data=(splits.x_val, splits.x_val),
+        epochs=EPOCHS, batch_size=BATCH_SIZE, seed=seed,
+        name=f"autoencoder-{latent_dim}",
+    )
+    return autoencoder, encoder, decoder, run
 
 
 # ------------------------------------------------------------------ metrics

@@ -143,18 +143,37 @@ def _describe_callbacks(callbacks: Any) -> list[dict[str, Any]]:
     return described
 
 
+def _without_names(value: Any) -> Any:
+    """Drop ``name`` keys: Keras numbers auto-generated names (``dense_3``, ``adam_1``)
+    by how many objects the session created before, which must not change the key."""
+    if isinstance(value, Mapping):
+        return {key: _without_names(item) for key, item in value.items() if key != "name"}
+    if isinstance(value, (list, tuple)):
+        return [_without_names(item) for item in value]
+    return value
+
+
 def _model_description(model: Any) -> dict[str, Any]:
+    """Everything about a compiled model that changes what training produces."""
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None:
         raise ValueError("fit_cached needs a compiled model: call model.compile(...) first.")
-    optimizer_config = {key: value for key, value in optimizer.get_config().items() if key != "name"}
+    layers = [
+        {
+            "class": type(layer).__name__,
+            "config": _without_names(layer.get_config()),
+            "weights": [list(weight.shape) for weight in layer.weights],
+        }
+        for layer in model.layers
+    ]
     try:
-        compile_config = model.get_compile_config()
+        compile_config = _without_names(model.get_compile_config())
     except Exception:  # a model compiled in a way Keras cannot serialise
         compile_config = repr(getattr(model, "loss", None))
     return {
-        "architecture": json.loads(model.to_json()),
-        "optimizer": [type(optimizer).__name__, optimizer_config],
+        "class": type(model).__name__,
+        "layers": layers,
+        "optimizer": [type(optimizer).__name__, _without_names(optimizer.get_config())],
         "compile": compile_config,
     }
 
@@ -247,7 +266,11 @@ def _load_entry(model: Any, entry: Path, *, name: str, key: str) -> TrainingRun 
         meta = json.loads(meta_file.read_text())
         if meta.get("key") != key:
             raise ValueError("key mismatch")
-        model.load_weights(weights_file)
+        with warnings.catch_warnings():
+            # The entry holds the trained optimizer's slots too; a freshly
+            # compiled optimizer has none yet, and only the weights matter here.
+            warnings.filterwarnings("ignore", message=r".*Skipping variable loading for optimizer.*")
+            model.load_weights(weights_file)
     except Exception as error:  # any unreadable entry is retrained, never fatal
         warnings.warn(f"Retraining {name}: the cache entry {entry} is unreadable ({error}).", stacklevel=3)
         shutil.rmtree(entry, ignore_errors=True)
