@@ -1,0 +1,46 @@
+"""Results records and glue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dlbook import notebook
+from dlbook.training import TrainingRun
+
+
+def test_results_record_values_profile_and_training(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DLBOOK_PROFILE", "full")
+    results = notebook.Results("demo", seed=7)
+    assert results.glue("accuracy", np.float32(0.5)) == 0.5
+    assert isinstance(results.glue("counts", np.array([1, 2]))[0], int)
+    run = TrainingRun(name="m", history={"loss": [0.9, 0.5], "val_loss": [1.0, 0.6]}, seconds=12.345,
+                      cached=True, key="k", path=Path("."))
+    results.add_training(run)
+    record = json.loads((isolated_environment / "metrics" / "demo.json").read_text())
+    assert record["profile"] == "full" and record["seed"] == 7 and record["chapter"] == "demo"
+    assert record["values"] == {"accuracy": 0.5, "counts": [1, 2]}
+    assert record["training"]["m"] == {"seconds": 12.35, "epochs": 2, "cached": True,
+                                       "final": {"loss": 0.5, "val_loss": 0.6}}
+    assert record["training_seconds"] == 12.35
+
+
+def test_figures_are_glued_but_not_recorded(isolated_environment: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    results = notebook.Results("figs")
+    fig = plt.figure()
+    results.glue("fig", fig)
+    plt.close(fig)
+    record = json.loads(results.path.read_text())
+    assert "fig" not in record["values"]
+
+
+def test_setup_is_reproducible() -> None:
+    notebook.setup(seed=3)
+    first = np.random.random(3)
+    notebook.setup(seed=3)
+    np.testing.assert_array_equal(first, np.random.random(3))
