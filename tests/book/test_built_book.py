@@ -1,0 +1,127 @@
+"""Checks of the built site in _build/html, run after the book build.
+
+They are skipped when no build exists, unless DLBOOK_REQUIRE_BOOK=1 (set by
+scripts/test.sh), where a missing build is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+REBUILD_METRICS = BUILD / "rebuild" / "metrics"
+#: Glued measurements of speed, which differ from run to run by nature.
+TIMING = re.compile(r"(second|speed|time|throughput|per_s\b|chars_per|_ms\b)", re.IGNORECASE)
+
+
+def toc_documents() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    documents = [toc["root"]]
+    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
+        documents += [chapter["file"] for chapter in part["chapters"]]
+    return documents
+
+
+DOCUMENTS = toc_documents()
+NOTEBOOK_PAGES = [doc for doc in DOCUMENTS if "kernelspec" in (ROOT / f"{doc}.md").read_text().split("\n---", 1)[0]]
+CHAPTERS = [doc for doc in NOTEBOOK_PAGES if doc != "book/intro"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built_book() -> None:
+    if not (HTML / "index.html").is_file():
+        if os.environ.get("DLBOOK_REQUIRE_BOOK") == "1":
+            pytest.fail("No built book in _build/html: the build failed or did not run.")
+        pytest.skip("The book is not built (run scripts/build.sh first).")
+
+
+def page(doc: str) -> BeautifulSoup:
+    return BeautifulSoup((HTML / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.mark.parametrize("doc", DOCUMENTS)
+def test_every_toc_page_is_built(doc: str) -> None:
+    assert (HTML / f"{doc}.html").is_file()
+
+
+def test_no_execution_error_reports() -> None:
+    reports = HTML / "reports"
+    logs = sorted(reports.glob("*.log")) if reports.exists() else []
+    assert not logs, "chapters failed to execute: " + ", ".join(log.name for log in logs)
+
+
+@pytest.mark.parametrize("doc", NOTEBOOK_PAGES)
+def test_outputs_are_clean(doc: str) -> None:
+    soup = page(doc)
+    article = soup.find("article")
+    assert article is not None
+    outputs = article.select(".cell_output")
+    text = "\n".join(output.get_text() for output in outputs)
+    assert "Traceback (most recent call last)" not in text
+    assert not article.select(".output.stderr"), "stderr output reached the page"
+    assert not article.select(".output.traceback"), "a traceback reached the page"
+    for noise in ("WARNING:", "oneDNN", "cpu_feature_guard", "━━━━"):
+        assert noise not in text, f"log or progress-bar noise on the page: {noise!r}"
+
+
+@pytest.mark.parametrize("doc", NOTEBOOK_PAGES)
+def test_every_glue_was_filled(doc: str) -> None:
+    soup = page(doc)
+    pasted = soup.select(".pasted-text, .pasted-inline")
+    assert pasted, "no glued values: the prose should quote the run"
+    empty = [str(node) for node in pasted if not node.get_text(strip=True)]
+    assert not empty, f"empty glue: {empty[:3]}"
+    assert "profile" in soup.find("article").get_text()
+
+
+@pytest.mark.parametrize("doc", DOCUMENTS)
+def test_every_image_exists_and_has_alt_text(doc: str) -> None:
+    for image in page(doc).find("article").find_all("img"):
+        source = (HTML / doc).parent / image["src"]
+        assert source.is_file() and source.stat().st_size > 0, f"missing image {image['src']}"
+        assert image.get("alt", "").strip(), f"image without alt text: {image['src']}"
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapters_have_figures_and_a_title(doc: str) -> None:
+    soup = page(doc)
+    assert soup.find("article").find("h1") is not None
+    assert len(soup.find("article").find_all("img")) >= 2
+
+
+@pytest.mark.parametrize("doc", NOTEBOOK_PAGES)
+def test_results_record_per_page(doc: str) -> None:
+    name = Path(doc).name
+    record = json.loads((BUILD / "metrics" / f"{name}.json").read_text())
+    assert record["profile"] == os.environ.get("DLBOOK_PROFILE", "quick")
+    assert record["values"], "the chapter recorded no results"
+    for value in record["values"].values():
+        if isinstance(value, float):
+            assert math.isfinite(value) or value in (math.inf,), f"non-finite result in {name}"
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_rebuild_from_the_model_cache_retrains_nothing(doc: str) -> None:
+    """scripts/test.sh rebuilds the book with a fresh execution cache: every model
+    must come from the trained-model cache, and the numbers must be the same."""
+    rebuilt = REBUILD_METRICS / f"{Path(doc).name}.json"
+    if not rebuilt.exists():
+        pytest.skip("no rebuild in this run")
+    first = json.loads((BUILD / "metrics" / f"{Path(doc).name}.json").read_text())
+    second = json.loads(rebuilt.read_text())
+    assert first["training"], "the chapter trained nothing through the cache"
+    retrained = [name for name, run in second["training"].items() if not run["cached"]]
+    assert not retrained, f"retrained on a warm cache: {retrained}"
+    for key, value in first["values"].items():
+        if isinstance(value, float) and not TIMING.search(key):
+            assert second["values"][key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
