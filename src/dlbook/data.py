@@ -54,7 +54,16 @@ __all__ = [
 
 
 class DataError(RuntimeError):
-    """A dataset file is missing, truncated, corrupt or not in the expected layout."""
+    """A dataset file is missing, truncated, corrupt or not in the expected layout.
+
+    Attributes:
+        reason: ``"missing"`` (no file where it was looked for), ``"download"``
+            (it could not be downloaded) or ``"corrupt"`` (it is there but bad).
+    """
+
+    def __init__(self, message: str, reason: str = "corrupt") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -205,13 +214,15 @@ def fetch(name: str, *, check: bool = True, progress: Callable[[int, int], None]
         if not folder.is_dir():
             raise DataError(
                 f"DLBOOK_DATA points to {folder}, which is not a folder. "
-                + _FIX_OFFLINE.format(filename=dataset.filename)
+                + _FIX_OFFLINE.format(filename=dataset.filename),
+                reason="missing",
             )
         if not path.is_file():
             raise DataError(
                 f"{dataset.filename} ({dataset.description}) is missing: looked for "
                 f"{path} because DLBOOK_DATA={folder}. "
-                + _FIX_OFFLINE.format(filename=dataset.filename)
+                + _FIX_OFFLINE.format(filename=dataset.filename),
+                reason="missing",
             )
     elif not path.is_file():
         _download(dataset, path, progress=progress)
@@ -243,7 +254,8 @@ def _download(dataset: Dataset, path: Path, *, progress: Callable[[int, int], No
                 raise DataError(
                     f"Could not download {dataset.filename} from {dataset.url} into "
                     f"{path.parent}: {error}. Check the network connection, or set "
-                    f"DLBOOK_DATA to a folder that already holds {dataset.filename}."
+                    f"DLBOOK_DATA to a folder that already holds {dataset.filename}.",
+                    reason="download",
                 ) from None
         if dataset.name == "sonnets":
             _strip_gutenberg(Path(temporary))
@@ -295,7 +307,7 @@ def load_mnist(path: str | os.PathLike[str] | None = None) -> tuple[tuple[np.nda
         with np.load(file, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in ("x_train", "y_train", "x_test", "y_test") if key in archive.files}
     except FileNotFoundError:
-        raise DataError(f"{file} does not exist. " + _fix_for(file)) from None
+        raise DataError(f"{file} does not exist. " + _fix_for(file), reason="missing") from None
     except (OSError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise DataError(
             f"{file} is not a readable .npz archive ({type(error).__name__}: {error}); "
@@ -367,7 +379,7 @@ def load_imdb(path: str | os.PathLike[str] | None = None) -> tuple[tuple[list[st
     """
     file = Path(path) if path is not None else fetch("imdb")
     if not file.exists():
-        raise DataError(f"{file} does not exist. " + _fix_for(file))
+        raise DataError(f"{file} does not exist. " + _fix_for(file), reason="missing")
     members = _imdb_members_from_folder(file) if file.is_dir() else _imdb_members_from_archive(file)
     found: dict[tuple[str, str], list[tuple[int, str]]] = {
         (split, label): [] for split in ("train", "test") for label in ("pos", "neg")
@@ -436,7 +448,7 @@ def load_text(name: str = "shakespeare", path: str | os.PathLike[str] | None = N
     try:
         text = file.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise DataError(f"{file} does not exist. " + _fix_for(file)) from None
+        raise DataError(f"{file} does not exist. " + _fix_for(file), reason="missing") from None
     except UnicodeDecodeError as error:
         raise DataError(f"{file} is not UTF-8 text ({error}); it is corrupt. " + _fix_for(file)) from None
     text = text.replace("\r\n", "\n")
@@ -481,7 +493,8 @@ def verify(name: str) -> Path:
     if config.data_dir() is None and not path.is_file():
         raise DataError(
             f"{dataset.filename} is not downloaded yet: looked for {path}. "
-            "Run `python -m dlbook data fetch`, or set DLBOOK_DATA to a folder that holds it."
+            "Run `python -m dlbook data fetch`, or set DLBOOK_DATA to a folder that holds it.",
+            reason="missing",
         )
     path = fetch(name)
     _LOADERS[name](path)

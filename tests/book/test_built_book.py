@@ -125,3 +125,36 @@ def test_rebuild_from_the_model_cache_retrains_nothing(doc: str) -> None:
     for key, value in first["values"].items():
         if isinstance(value, float) and not TIMING.search(key):
             assert second["values"][key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
+
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+ORG_REPO = CONFIG["repository"]["url"].rstrip("/").removeprefix("https://github.com/")
+
+
+@pytest.mark.parametrize("doc", NOTEBOOK_PAGES)
+def test_launch_links_open_the_paired_notebook_on_main(doc: str) -> None:
+    soup = page(doc)
+    links = [anchor["href"] for anchor in soup.find_all("a", href=True)]
+    colab = [link for link in links if link.startswith("https://colab.research.google.com/")]
+    binder = [link for link in links if link.startswith("https://mybinder.org/")]
+    assert colab == [f"https://colab.research.google.com/github/{ORG_REPO}/blob/main/{doc}.ipynb"]
+    assert binder == [f"https://mybinder.org/v2/gh/{ORG_REPO}/main?urlpath=lab/tree/{doc}.ipynb"]
+    assert (ROOT / f"{doc}.ipynb").is_file()
+
+
+@pytest.mark.parametrize("doc", NOTEBOOK_PAGES)
+def test_install_cell_is_not_on_the_page(doc: str) -> None:
+    assert "google.colab" not in page(doc).find("article").get_text()
+
+
+@pytest.mark.parametrize("doc", NOTEBOOK_PAGES)
+def test_download_and_repository_buttons(doc: str) -> None:
+    soup = page(doc)
+    downloads = [anchor["href"] for anchor in soup.select(".dropdown-download-buttons a[href]")]
+    assert any(href.endswith(f"{Path(doc).name}.ipynb") for href in downloads)
+    assert any(href.endswith(f"{Path(doc).name}.md") for href in downloads)
+    for href in downloads:
+        assert (HTML / doc).parent.joinpath(href).resolve().is_file(), f"download target missing: {href}"
+    hrefs = [anchor["href"] for anchor in soup.find_all("a", href=True)]
+    assert any(href.startswith(CONFIG["repository"]["url"]) and "/edit/main/" in href for href in hrefs)
+    assert any(href.startswith(CONFIG["repository"]["url"] + "/issues") for href in hrefs)
