@@ -1,0 +1,70 @@
+"""The command line: data commands, user errors, and no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dlbook import cli
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_help_everywhere(runner: CliRunner) -> None:
+    for args in ([], ["data"], ["data", "fetch"], ["data", "verify"], ["build"]):
+        result = runner.invoke(cli.main, [*args, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@pytest.mark.realdata
+def test_verify_real_data_folder(runner: CliRunner, real_data: Path) -> None:
+    result = runner.invoke(cli.main, ["data", "verify", "--data", str(real_data)])
+    assert result.exit_code == 0, result.output
+    for name in ("mnist", "imdb", "shakespeare", "sonnets"):
+        assert f"{name}" in result.output
+    assert result.output.count(" ok ") == 4
+
+
+def test_verify_reports_missing_and_corrupt_files(runner: CliRunner, offline: Path) -> None:
+    (offline / "shakespeare.txt").write_text("truncated")
+    result = runner.invoke(cli.main, ["data", "verify", "shakespeare", "sonnets"])
+    assert result.exit_code == 1
+    lines = {line.split()[0]: line.split()[1] for line in result.output.splitlines()[1:]}
+    assert lines == {"shakespeare": "corrupt", "sonnets": "missing"}
+
+
+def test_verify_never_downloads(runner: CliRunner, online: None) -> None:
+    result = runner.invoke(cli.main, ["data", "verify", "mnist"])
+    assert result.exit_code == 1 and "not downloaded yet" in result.output
+
+
+def test_fetch_offline_checks_the_folder(runner: CliRunner, offline: Path) -> None:
+    result = runner.invoke(cli.main, ["data", "fetch", "mnist"])
+    assert result.exit_code == 1 and "mnist.npz" in result.output
+
+
+def test_unknown_dataset_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(cli.main, ["data", "verify", "cifar"])
+    assert result.exit_code == 2 and "cifar" in result.output
+
+
+def test_module_entry_point_has_no_traceback_for_bad_profile(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "dlbook", "build", "--profile", "fast"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "fast" in result.stderr
+
+
+def test_build_outside_the_repository(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli.main, ["build"])
+    assert result.exit_code == 1 and "No book found" in result.output
