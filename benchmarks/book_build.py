@@ -1,0 +1,102 @@
+"""Benchmark: how long the book takes to build, cold and warm, chapter by chapter.
+
+Clones this repository's HEAD into a temporary folder and builds it three times
+with ``scripts/build.sh`` (reusing the current virtualenv):
+
+1. **cold**: empty execution cache and empty trained-model cache (everything
+   trains);
+2. **warm**: the same folder again (Jupyter Book's execution cache is warm,
+   nothing executes);
+3. **from the model cache**: execution cache emptied, trained-model cache
+   warm (every chapter executes, nothing trains).
+
+Prints a table and writes JSON. Per-chapter execution times come from the
+execution cache's records; peak memory per chapter, when available, from
+``_build/notebook-memory.json`` of the last ``scripts/test.sh`` run.
+
+Usage::
+
+    python benchmarks/book_build.py [--profile quick|full] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build(folder: Path, environment: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(["bash", "scripts/build.sh"], cwd=folder, env=environment, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def chapter_seconds(folder: Path) -> dict[str, float]:
+    from jupyter_cache import get_cache
+
+    cache = get_cache(folder / "_build" / ".jupyter_cache")
+    return {Path(record.uri).stem: round(record.data.get("execution_seconds", float("nan")), 1)
+            for record in cache.list_cache_records()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", choices=("quick", "full"), default="quick")
+    parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    args = parser.parse_args()
+    if not os.environ.get("DLBOOK_DATA"):
+        print("note: DLBOOK_DATA is unset, datasets are downloaded into the temporary cache", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory(prefix="dlbook-bench-") as temporary:
+        folder = Path(temporary) / "dlbook"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(folder)], check=True)
+        environment = {**os.environ, "DLBOOK_PROFILE": args.profile, "DLBOOK_VENV": sys.prefix,
+                       "DLBOOK_CACHE": str(Path(temporary) / "cache")}
+        cold = build(folder, environment)
+        per_chapter_cold = chapter_seconds(folder)
+        warm = build(folder, environment)
+        shutil.rmtree(folder / "_build" / ".jupyter_cache")
+        (folder / "_build" / ".execution-stamp").unlink()
+        from_models = build(folder, environment)
+        per_chapter_cached = chapter_seconds(folder)
+
+    memory_file = ROOT / "_build" / "notebook-memory.json"
+    memory = json.loads(memory_file.read_text()) if memory_file.exists() else {}
+    results = {
+        "profile": args.profile,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",
+        "cold_build_seconds": round(cold, 1),
+        "warm_rebuild_seconds": round(warm, 1),
+        "rebuild_from_model_cache_seconds": round(from_models, 1),
+        "chapters": {
+            name: {"execute_cold_seconds": per_chapter_cold.get(name),
+                   "execute_from_model_cache_seconds": per_chapter_cached.get(name),
+                   "peak_memory_mb": memory.get(name, {}).get("peak_mb")}
+            for name in sorted(per_chapter_cold)
+        },
+    }
+    print(f"Book build, {args.profile} profile, on {results['machine']}")
+    print(f"  cold build (trains everything)     {cold:8.1f} s")
+    print(f"  warm rebuild (nothing executes)    {warm:8.1f} s")
+    print(f"  rebuild from the model cache       {from_models:8.1f} s")
+    print(f"  {'chapter':24s} {'cold s':>8s} {'cached s':>9s} {'peak MB':>8s}")
+    for name, row in results["chapters"].items():
+        print(f"  {name:24s} {row['execute_cold_seconds']!s:>8s} {row['execute_from_model_cache_seconds']!s:>9s}"
+              f" {row['peak_memory_mb']!s:>8s}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
