@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything into .venv, run the unit tests, build the whole book in the
 # quick profile with warnings as errors, run every chapter's .ipynb again in a
-# fresh kernel from the warm model cache, and check the built site.
+# fresh kernel from the warm model cache, and check the built site (HTML
+# checks, then a headless browser).
 set -euo pipefail
 export DLBOOK_PROFILE=quick
 source "$(dirname "$0")/env.sh"
@@ -30,3 +31,7 @@ echo "==> Peak memory per notebook (MB): $(cat _build/notebook-memory.json | tr 
 
 echo "==> Checks of the built book"
 DLBOOK_REQUIRE_BOOK=1 python -m pytest tests/book -q
+
+echo "==> The built site in a headless browser (screenshots in _build/screenshots)"
+bash scripts/install-browser.sh
+DLBOOK_REQUIRE_BOOK=1 python -m pytest tests/browser -q
