@@ -1,0 +1,569 @@
+"""LSTM sentiment classification on IMDB (chapter 4): data, vectorization, metrics, figures.
+
+The chapter builds and trains the model itself; this module holds everything
+around it that the chapter calls in one line:
+
+* :func:`load_imdb_splits`: the raw reviews, shuffled with the book's seed and
+  split into training, validation (carved from the official training set) and
+  test reviews.
+* :func:`clean_review`, :func:`build_vectorizer`, :func:`vectorize` and
+  :func:`decode`: raw text to padded integer sequences and back.
+* :func:`build_baseline` and :func:`baseline_probabilities`: the TF-IDF +
+  logistic regression baseline, fitted once and cached.
+* :func:`threshold_metrics` and :func:`threshold_for_precision`: precision,
+  recall, F1 and confusion counts at chosen decision thresholds.
+* :func:`imbalanced_indices` and :func:`balanced_class_weight`: the
+  imbalance experiment.
+* :func:`predict_sentiment`: any text in, the probability of "positive" out.
+* Figures: :func:`plot_length_distribution`, :func:`plot_confusion_matrix`,
+  :func:`plot_roc_pr`, :func:`plot_operating_points`.
+
+Used in: ``book/sentiment.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from dlbook import config, data
+
+__all__ = [
+    "BATCH_SIZE",
+    "EMBEDDING_DIM",
+    "EPOCHS",
+    "IMBALANCE_POSITIVE_FRACTION",
+    "IMBALANCE_TRAIN_SIZE",
+    "LEARNING_RATE",
+    "LSTM_UNITS",
+    "SEQUENCE_LENGTH",
+    "TEST_SIZE",
+    "THRESHOLDS",
+    "TRUNCATING",
+    "TRAIN_SIZE",
+    "VALIDATION_SIZE",
+    "VOCAB_SIZE",
+    "ImdbSplits",
+    "BASELINE_SETTINGS",
+    "balanced_class_weight",
+    "baseline_probabilities",
+    "build_baseline",
+    "build_vectorizer",
+    "clean_review",
+    "decode",
+    "imbalanced_indices",
+    "load_imdb_splits",
+    "plot_confusion_matrix",
+    "plot_length_distribution",
+    "plot_operating_points",
+    "plot_roc_pr",
+    "predict_sentiment",
+    "review_lengths",
+    "threshold_for_precision",
+    "threshold_metrics",
+    "vectorize",
+]
+
+# ------------------------------------------------------------------ settings
+
+#: Keep the most frequent 20,000 words; rarer words become the ``[UNK]`` token.
+VOCAB_SIZE = 20_000
+#: Reviews are padded or truncated to this many tokens (the full profile keeps
+#: about three quarters of the reviews whole; see the length histogram). The
+#: time per epoch grows linearly with it.
+SEQUENCE_LENGTH = config.pick(quick=150, full=300)
+#: Longer reviews keep their last tokens: the verdict is often at the end, and
+#: it is what the LSTM reads last, right before it decides.
+TRUNCATING = "pre"
+#: Validation reviews carved from the official training set (same in both profiles).
+VALIDATION_SIZE = 5_000
+#: Training reviews: the quick profile trains on a subset of the remaining 20,000.
+TRAIN_SIZE = config.pick(quick=6_000, full=20_000)
+#: Test reviews: the quick profile scores a seeded subset of the official 25,000.
+TEST_SIZE = config.pick(quick=5_000, full=25_000)
+#: Maximum epochs; early stopping on the validation accuracy may end sooner.
+EPOCHS = config.pick(quick=2, full=4)
+#: Small batches give more updates per epoch, which an LSTM on IMDB needs early on.
+BATCH_SIZE = 64
+#: Half of Adam's default learning rate: at the default the embedding table
+#: overfits after one or two epochs, before the LSTM has learned much.
+LEARNING_RATE = 5e-4
+#: Size of the learned word vectors and of the LSTM state.
+EMBEDDING_DIM = 64
+LSTM_UNITS = 64
+#: The decision thresholds the chapter's precision-recall table compares.
+THRESHOLDS = (0.3, 0.5, 0.7)
+#: The imbalance experiment keeps every negative review and only enough
+#: positive ones to make up this fraction of the training subset.
+IMBALANCE_POSITIVE_FRACTION = 0.10
+#: Reviews drawn from the training split before the positives are thinned out.
+IMBALANCE_TRAIN_SIZE = config.pick(quick=6_000, full=10_000)
+
+
+# ---------------------------------------------------------------------- data
+
+@dataclass(frozen=True)
+class ImdbSplits:
+    """Raw IMDB reviews and labels (1 = positive), split three ways.
+
+    The validation reviews come from the official training set; the test
+    reviews (written about different movies) are only used for final numbers.
+    """
+
+    train_texts: list[str]
+    train_labels: np.ndarray
+    val_texts: list[str]
+    val_labels: np.ndarray
+    test_texts: list[str]
+    test_labels: np.ndarray
+
+
+def load_imdb_splits(
+    train_size: int | None = None,
+    validation_size: int = VALIDATION_SIZE,
+    test_size: int | None = None,
+    *,
+    seed: int = config.SEED,
+) -> ImdbSplits:
+    """Load IMDB through :func:`dlbook.data.load_imdb`, shuffle with ``seed`` and split.
+
+    The official training reviews are shuffled once; the last
+    ``validation_size`` become the validation split and the first
+    ``train_size`` the training split, so the quick profile's training reviews
+    are a subset of the full profile's and the validation reviews are the same
+    in both. The test reviews are shuffled with their own generator and the
+    first ``test_size`` kept.
+
+    Args:
+        train_size: Training reviews (default :data:`TRAIN_SIZE`).
+        validation_size: Validation reviews.
+        test_size: Test reviews (default :data:`TEST_SIZE`).
+        seed: Seed of the shuffles.
+    """
+    (train_texts, train_labels), (test_texts, test_labels) = data.load_imdb()
+    train_size = TRAIN_SIZE if train_size is None else train_size
+    test_size = TEST_SIZE if test_size is None else test_size
+    if not 0 < validation_size < len(train_texts):
+        raise ValueError(f"validation_size must be between 1 and {len(train_texts) - 1}, got {validation_size}.")
+    if not 0 < train_size <= len(train_texts) - validation_size:
+        raise ValueError(
+            f"train_size must be between 1 and {len(train_texts) - validation_size}, got {train_size}."
+        )
+    if not 0 < test_size <= len(test_texts):
+        raise ValueError(f"test_size must be between 1 and {len(test_texts)}, got {test_size}.")
+    # The files are ordered negatives first: shuffle before taking any subset.
+    order = np.random.default_rng(seed).permutation(len(train_texts))
+    train_order, val_order = order[:train_size], order[len(order) - validation_size:]
+    test_order = np.random.default_rng(seed + 1).permutation(len(test_texts))[:test_size]
+    return ImdbSplits(
+        train_texts=[train_texts[i] for i in train_order], train_labels=train_labels[train_order],
+        val_texts=[train_texts[i] for i in val_order], val_labels=train_labels[val_order],
+        test_texts=[test_texts[i] for i in test_order], test_labels=test_labels[test_order],
+    )
+
+
+_HTML_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
+
+
+def clean_review(text: str) -> str:
+    """Replace the HTML line breaks (``<br />``) of the IMDB files with spaces.
+
+    Lower-casing and punctuation stripping are left to the vectorizer's
+    standard ``"lower_and_strip_punctuation"``, which would otherwise turn every
+    ``<br />`` into the word ``br``, one of the most frequent "words" in IMDB.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"A review must be a str, got {type(text).__name__}.")
+    return _HTML_BREAK.sub(" ", text)
+
+
+def review_lengths(texts: Sequence[str]) -> np.ndarray:
+    """Number of whitespace-separated words of each review (after :func:`clean_review`)."""
+    return np.array([len(clean_review(text).split()) for text in texts], dtype=np.int64)
+
+
+def _as_texts(texts: str | Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        return [texts]
+    texts = list(texts)
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"Texts must be str, got {type(text).__name__}.")
+    return texts
+
+
+def build_vectorizer(texts: Sequence[str], vocab_size: int = VOCAB_SIZE) -> Any:
+    """A ``keras.layers.TextVectorization`` adapted to ``texts`` (pass the training split only).
+
+    The vocabulary keeps index 0 for padding and 1 for ``[UNK]``, then the
+    ``vocab_size - 2`` most frequent words. The layer itself returns
+    variable-length sequences; :func:`vectorize` cuts and pads them.
+    """
+    import keras
+
+    if vocab_size < 3:
+        raise ValueError(f"vocab_size must be at least 3 (padding, [UNK] and a word), got {vocab_size}.")
+    texts = [clean_review(text) for text in _as_texts(texts)]
+    if not texts:
+        raise ValueError("Cannot build a vocabulary from no texts.")
+    vectorizer = keras.layers.TextVectorization(
+        max_tokens=vocab_size,
+        standardize="lower_and_strip_punctuation",
+        output_mode="int",
+        ragged=True,
+    )
+    vectorizer.adapt(texts, batch_size=1024)
+    return vectorizer
+
+
+def vectorize(
+    vectorizer: Any,
+    texts: str | Sequence[str],
+    sequence_length: int = SEQUENCE_LENGTH,
+    *,
+    truncating: str = TRUNCATING,
+    batch_size: int = 4096,
+) -> np.ndarray:
+    """Clean, tokenize, cut and pad ``texts`` into an ``int32`` array ``(len(texts), sequence_length)``.
+
+    Args:
+        vectorizer: An adapted vectorizer from :func:`build_vectorizer`.
+        texts: One text or a sequence of texts.
+        sequence_length: Tokens per review.
+        truncating: Which tokens a longer review keeps: ``"pre"`` cuts the
+            start and keeps the last ``sequence_length`` tokens (as
+            ``keras.utils.pad_sequences`` does by default), ``"post"`` keeps
+            the first ones.
+
+    Shorter reviews are always padded with zeros at the end ("post-padding"),
+    which the model masks out.
+    """
+    if sequence_length < 1:
+        raise ValueError(f"sequence_length must be positive, got {sequence_length}.")
+    if truncating not in ("pre", "post"):
+        raise ValueError(f"truncating must be 'pre' or 'post', got {truncating!r}.")
+    texts = [clean_review(text) for text in _as_texts(texts)]
+    output = np.zeros((len(texts), sequence_length), dtype=np.int32)
+    for start in range(0, len(texts), batch_size):
+        ragged = vectorizer(texts[start:start + batch_size])
+        ids = np.asarray(ragged.flat_values, dtype=np.int32)
+        ends = np.cumsum(np.asarray(ragged.row_lengths()))
+        begins = ends - np.asarray(ragged.row_lengths())
+        for row, (begin, end) in enumerate(zip(begins, ends), start=start):
+            if truncating == "pre":
+                begin = max(begin, end - sequence_length)
+            else:
+                end = min(end, begin + sequence_length)
+            output[row, : end - begin] = ids[begin:end]
+    return output
+
+
+def decode(ids: Sequence[int] | np.ndarray, vocabulary: Sequence[str], *, show_padding: bool = False) -> str:
+    """Turn token ids back into words (padding dropped unless ``show_padding``)."""
+    words = []
+    for index in np.asarray(ids).ravel():
+        if index == 0 and not show_padding:
+            continue
+        if not 0 <= index < len(vocabulary):
+            raise ValueError(f"Token id {index} is outside the vocabulary of {len(vocabulary)} entries.")
+        words.append(vocabulary[index] if index else "[PAD]")
+    return " ".join(words)
+
+
+# ------------------------------------------------------------------ predict
+
+def predict_sentiment(
+    model: Any,
+    vectorizer: Any,
+    texts: str | Sequence[str],
+    *,
+    batch_size: int = 256,
+) -> np.ndarray:
+    """The model's probability that each text is a positive review.
+
+    Any text works: it is cleaned and vectorized like the training reviews, so
+    a very long text is cut to the sequence length, and words the vocabulary
+    does not know (other languages, emoji) become ``[UNK]``. A text with no
+    tokens at all (empty, or only punctuation) is fully masked; the model then
+    answers from its bias alone, the same value for every such text.
+
+    Args:
+        model: A trained classifier taking token ids, with one sigmoid output.
+        vectorizer: The adapted ``TextVectorization`` the model was trained with.
+        texts: One text or a sequence of texts.
+
+    Returns:
+        A ``float64`` array of probabilities, one per text.
+    """
+    token_ids = vectorize(vectorizer, texts)
+    if len(token_ids) == 0:
+        return np.zeros(0, dtype=np.float64)
+    probabilities = model.predict(token_ids, batch_size=batch_size, verbose=0)
+    return np.asarray(probabilities, dtype=np.float64).reshape(len(token_ids))
+
+
+# ------------------------------------------------------------------ metrics
+
+def _check_scores(labels: Any, probabilities: Any) -> tuple[np.ndarray, np.ndarray]:
+    labels = np.asarray(labels).ravel()
+    probabilities = np.asarray(probabilities, dtype=np.float64).ravel()
+    if labels.shape != probabilities.shape:
+        raise ValueError(f"labels and probabilities differ in length: {labels.shape} and {probabilities.shape}.")
+    if not np.isin(labels, (0, 1)).all():
+        raise ValueError("labels must be 0 (negative) or 1 (positive).")
+    return labels.astype(np.int64), probabilities
+
+
+def threshold_metrics(labels: Any, probabilities: Any, thresholds: Sequence[float] = THRESHOLDS):
+    """Precision, recall, F1, accuracy and confusion counts at each decision threshold.
+
+    A review is called positive when its probability is at least the threshold.
+    Precision and recall are those of the positive class; a threshold with no
+    positive predictions has precision 0 (scikit-learn's ``zero_division=0``).
+
+    Returns:
+        A ``pandas.DataFrame`` with one row per threshold and the columns
+        ``threshold, precision, recall, f1, accuracy, tn, fp, fn, tp``.
+    """
+    import pandas as pd
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    labels, probabilities = _check_scores(labels, probabilities)
+    rows = []
+    for threshold in thresholds:
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"Thresholds must lie in [0, 1], got {threshold}.")
+        predictions = (probabilities >= threshold).astype(np.int64)
+        precision, recall, f1, _ = precision_recall_fscore_support(
+            labels, predictions, average="binary", zero_division=0
+        )
+        (tn, fp), (fn, tp) = confusion_matrix(labels, predictions, labels=[0, 1])
+        rows.append({
+            "threshold": float(threshold), "precision": float(precision), "recall": float(recall),
+            "f1": float(f1), "accuracy": float((tp + tn) / len(labels)),
+            "tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp),
+        })
+    return pd.DataFrame(rows)
+
+
+def threshold_for_precision(labels: Any, probabilities: Any, target: float) -> float:
+    """The lowest threshold whose precision on ``(labels, probabilities)`` reaches ``target``.
+
+    The lowest such threshold keeps the most recall. Choose it on validation
+    data, then report what it gives on the test set.
+
+    Raises:
+        ValueError: if no threshold reaches ``target``.
+    """
+    from sklearn.metrics import precision_recall_curve
+
+    if not 0.0 < target <= 1.0:
+        raise ValueError(f"target precision must lie in (0, 1], got {target}.")
+    labels, probabilities = _check_scores(labels, probabilities)
+    precision, _, thresholds = precision_recall_curve(labels, probabilities)
+    # precision[i] is the precision at thresholds[i]; the last entry (1.0) has no threshold.
+    reached = np.flatnonzero(precision[:-1] >= target)
+    if len(reached) == 0:
+        raise ValueError(f"No threshold reaches a precision of {target}.")
+    return float(thresholds[reached[0]])
+
+
+# ----------------------------------------------------------------- baseline
+
+#: The bag-of-words baseline: TF-IDF of words and word pairs (bigrams) seen in at
+#: least two training reviews, with sublinear term frequency, fed to an
+#: L2-regularised logistic regression.
+BASELINE_SETTINGS: dict[str, Any] = {
+    "ngram_range": (1, 2), "min_df": 2, "max_df": 0.95, "sublinear_tf": True, "C": 4.0,
+}
+
+
+def build_baseline(settings: dict[str, Any] | None = None):
+    """A scikit-learn pipeline ``TfidfVectorizer -> LogisticRegression`` on review text.
+
+    Pass it texts cleaned with :func:`clean_review`; the vectorizer lower-cases
+    them and splits them into words of two or more letters and digits.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    settings = {**BASELINE_SETTINGS, **(settings or {})}
+    return make_pipeline(
+        TfidfVectorizer(
+            ngram_range=tuple(settings["ngram_range"]),
+            min_df=settings["min_df"], max_df=settings["max_df"], sublinear_tf=settings["sublinear_tf"],
+            dtype=np.float32,
+        ),
+        LogisticRegression(C=settings["C"], max_iter=1000),
+    )
+
+
+def baseline_probabilities(
+    train_texts: Sequence[str],
+    train_labels: Any,
+    score_texts: dict[str, Sequence[str]],
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fit :func:`build_baseline` on the training reviews and score other reviews, with a cache.
+
+    All texts are cleaned with :func:`clean_review` first.
+    The result is cached with :func:`dlbook.training.cached_json`, keyed on the
+    settings and the texts, so a rebuild does not refit.
+
+    Returns:
+        ``{name: probabilities}`` for each entry of ``score_texts`` (float64
+        arrays of the probability of "positive"), plus ``"seconds"``, the
+        fitting time of the run that produced them.
+    """
+    import time
+
+    from dlbook import training
+
+    settings = {**BASELINE_SETTINGS, **(settings or {})}
+    train_labels = np.asarray(train_labels)
+
+    def compute() -> dict[str, Any]:
+        start = time.perf_counter()
+        pipeline = build_baseline(settings).fit([clean_review(text) for text in train_texts], train_labels)
+        seconds = time.perf_counter() - start
+        scores = {
+            name: pipeline.predict_proba([clean_review(text) for text in texts])[:, 1].tolist()
+            for name, texts in score_texts.items()
+        }
+        return {"scores": scores, "seconds": seconds}
+
+    key = {
+        "cleaning": "clean_review",
+        "settings": {name: repr(value) for name, value in settings.items()},
+        "train": training.fingerprint([list(train_texts), train_labels]),
+        "score": {name: training.fingerprint(list(texts)) for name, texts in score_texts.items()},
+    }
+    result = training.cached_json("sentiment-tfidf-baseline", key, compute)
+    output: dict[str, Any] = {name: np.asarray(values, dtype=np.float64) for name, values in result["scores"].items()}
+    output["seconds"] = float(result["seconds"])
+    return output
+
+
+# --------------------------------------------------------------- imbalance
+
+def imbalanced_indices(labels: Any, positive_fraction: float, *, seed: int = config.SEED) -> np.ndarray:
+    """Indices of a subset that keeps every negative and makes positives ``positive_fraction`` of it.
+
+    Positives are drawn at random (seeded) without replacement; the indices
+    are returned in a shuffled order.
+    """
+    labels = np.asarray(labels).ravel()
+    if not 0.0 < positive_fraction < 1.0:
+        raise ValueError(f"positive_fraction must lie in (0, 1), got {positive_fraction}.")
+    negatives, positives = np.flatnonzero(labels == 0), np.flatnonzero(labels == 1)
+    wanted = int(round(len(negatives) * positive_fraction / (1.0 - positive_fraction)))
+    if wanted > len(positives):
+        raise ValueError(f"Need {wanted} positives for a fraction of {positive_fraction}, have {len(positives)}.")
+    rng = np.random.default_rng(seed)
+    kept = np.concatenate([negatives, rng.choice(positives, size=wanted, replace=False)])
+    return rng.permutation(kept)
+
+
+def balanced_class_weight(labels: Any) -> dict[int, float]:
+    """Class weights ``n / (2 n_class)`` (scikit-learn's ``"balanced"``), for ``model.fit``."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    labels = np.asarray(labels).ravel()
+    classes = np.unique(labels)
+    weights = compute_class_weight("balanced", classes=classes, y=labels)
+    return {int(label): float(weight) for label, weight in zip(classes, weights)}
+
+
+# ------------------------------------------------------------------ figures
+
+def plot_length_distribution(lengths: Sequence[int], sequence_length: int = SEQUENCE_LENGTH) -> plt.Figure:
+    """Histogram of review lengths in words, with the padding length marked."""
+    lengths = np.asarray(lengths)
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    upper = int(np.percentile(lengths, 99))
+    ax.hist(np.minimum(lengths, upper), bins=60, color="C0", alpha=0.8)
+    kept = float(np.mean(lengths <= sequence_length))
+    ax.axvline(sequence_length, color="C3", linestyle="--",
+               label=f"sequence length {sequence_length} ({kept:.0%} of reviews fit)")
+    ax.set_title("Length of the training reviews")
+    ax.set_xlabel(f"words per review (longer than {upper} shown at {upper})")
+    ax.set_ylabel("reviews")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(labels: Any, probabilities: Any, threshold: float = 0.5, *,
+                          title: str = "Confusion matrix") -> plt.Figure:
+    """A seaborn heatmap of ``sklearn.metrics.confusion_matrix`` at ``threshold``."""
+    import seaborn as sns
+    from sklearn.metrics import confusion_matrix
+
+    labels, probabilities = _check_scores(labels, probabilities)
+    matrix = confusion_matrix(labels, (probabilities >= threshold).astype(np.int64), labels=[0, 1])
+    fig, ax = plt.subplots(figsize=(4.6, 3.8))
+    names = ["negative", "positive"]
+    sns.heatmap(matrix, annot=True, fmt=",d", cmap="Blues", cbar=False, square=True,
+                xticklabels=names, yticklabels=names, ax=ax, annot_kws={"size": 13})
+    ax.set_title(title)
+    ax.set_xlabel("predicted label")
+    ax.set_ylabel("true label")
+    fig.tight_layout()
+    return fig
+
+
+def plot_roc_pr(labels: Any, scores: dict[str, Any]) -> plt.Figure:
+    """ROC and precision-recall curves side by side, one line per model, AUCs in the legend."""
+    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+
+    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(10, 4.2))
+    for name, probabilities in scores.items():
+        y, p = _check_scores(labels, probabilities)
+        fpr, tpr, _ = roc_curve(y, p)
+        roc_ax.plot(fpr, tpr, label=f"{name} (AUC {roc_auc_score(y, p):.3f})")
+        precision, recall, _ = precision_recall_curve(y, p)
+        pr_ax.plot(recall, precision, label=f"{name} (AP {average_precision_score(y, p):.3f})")
+    roc_ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
+    roc_ax.set_title("ROC curve")
+    roc_ax.set_xlabel("false positive rate")
+    roc_ax.set_ylabel("true positive rate (recall)")
+    roc_ax.legend(loc="lower right")
+    pr_ax.axhline(float(np.mean(labels)), color="grey", linestyle=":", label="chance")
+    pr_ax.set_title("Precision-recall curve")
+    pr_ax.set_xlabel("recall")
+    pr_ax.set_ylabel("precision")
+    pr_ax.set_ylim(0.4, 1.02)
+    pr_ax.legend(loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_operating_points(labels: Any, probabilities: Any, thresholds: Sequence[float], *,
+                          labels_for_points: Sequence[str] | None = None,
+                          title: str = "Operating points on the precision-recall curve") -> plt.Figure:
+    """The precision-recall curve with the points that given thresholds pick marked."""
+    from sklearn.metrics import precision_recall_curve
+
+    y, p = _check_scores(labels, probabilities)
+    precision, recall, _ = precision_recall_curve(y, p)
+    table = threshold_metrics(y, p, thresholds)
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    ax.plot(recall, precision, color="C0", label="LSTM")
+    names = labels_for_points or [f"threshold {t:.2f}" for t in thresholds]
+    markers = ["o", "s", "^", "D", "v", "P"]
+    for index, (row, name) in enumerate(zip(table.itertuples(), names)):
+        ax.plot(row.recall, row.precision, linestyle="none", marker=markers[index % len(markers)],
+                markersize=9, color=f"C{index + 1}", label=f"{name}: P {row.precision:.2f}, R {row.recall:.2f}")
+    ax.set_title(title)
+    ax.set_xlabel("recall (share of positive reviews found)")
+    ax.set_ylabel("precision (share of positive calls that are right)")
+    ax.set_ylim(0.4, 1.02)
+    ax.legend(loc="lower left", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,301 @@
+"""Tests for dlbook.sentiment: vectorization, masking, threshold metrics, prediction on odd inputs."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from dlbook import sentiment
+
+TEXTS = [
+    "A wonderful film.<br /><br />I loved every minute of it!",
+    "Terrible, boring and far too long.",
+    "The acting was wonderful but the story was boring.",
+    "I loved the music; the ending was terrible.",
+]
+
+
+@pytest.fixture(scope="module")
+def vectorizer():
+    return sentiment.build_vectorizer(TEXTS, vocab_size=50)
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    """An untrained but seeded masked LSTM classifier, the chapter's architecture in miniature."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input(shape=(None,), dtype="int32"),
+        layers.Embedding(50, 4, mask_zero=True),
+        layers.LSTM(3),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+    # Non-zero weights everywhere, so every token moves the output.
+    for weight in model.weights:
+        weight.assign(np.random.default_rng(1).normal(0, 0.5, size=weight.shape).astype("float32"))
+    return model
+
+
+# ---------------------------------------------------------------- cleaning
+
+def test_clean_review_removes_html_breaks():
+    assert sentiment.clean_review("good.<br /><br />Bad<br/>ugly<BR>") == "good.  Bad ugly "
+
+
+def test_clean_review_rejects_non_text():
+    with pytest.raises(TypeError):
+        sentiment.clean_review(3)  # type: ignore[arg-type]
+
+
+def test_review_lengths_count_words_without_br():
+    assert sentiment.review_lengths(["one two<br />three", ""]).tolist() == [3, 0]
+
+
+# ----------------------------------------------------------- vectorization
+
+def test_vocabulary_has_padding_unk_and_no_br(vectorizer):
+    vocabulary = vectorizer.get_vocabulary()
+    assert vocabulary[:2] == ["", "[UNK]"]
+    assert "br" not in vocabulary
+    assert "wonderful" in vocabulary
+
+
+def test_vectorize_shapes_padding_and_truncation(vectorizer):
+    ids = sentiment.vectorize(vectorizer, ["wonderful", "boring " * 30, ""], 8)
+    assert ids.shape == (3, 8)
+    assert ids.dtype == np.int32
+    # A one-word review is padded with zeros at the end ("post" padding).
+    assert ids[0, 0] > 1 and (ids[0, 1:] == 0).all()
+    # A long review is cut to the sequence length: no padding left.
+    assert (ids[1] > 0).all()
+    # An empty review is all padding.
+    assert (ids[2] == 0).all()
+
+
+def test_vectorize_truncating_keeps_the_end_or_the_start(vectorizer):
+    vocabulary = vectorizer.get_vocabulary()
+    text = "wonderful " * 10 + "boring terrible"
+    kept_end = sentiment.vectorize(vectorizer, text, 4, truncating="pre")[0]
+    kept_start = sentiment.vectorize(vectorizer, text, 4, truncating="post")[0]
+    assert sentiment.decode(kept_end, vocabulary) == "wonderful wonderful boring terrible"
+    assert sentiment.decode(kept_start, vocabulary) == "wonderful wonderful wonderful wonderful"
+    # Short texts are padded at the end either way.
+    short = sentiment.vectorize(vectorizer, "boring film", 4, truncating="pre")[0]
+    assert short[:2].min() > 1 and (short[2:] == 0).all()
+    with pytest.raises(ValueError):
+        sentiment.vectorize(vectorizer, text, 4, truncating="middle")
+    with pytest.raises(ValueError):
+        sentiment.vectorize(vectorizer, text, 0)
+
+
+def test_vectorize_batches_agree_with_one_call(vectorizer):
+    texts = TEXTS * 5
+    np.testing.assert_array_equal(
+        sentiment.vectorize(vectorizer, texts, 8, batch_size=3), sentiment.vectorize(vectorizer, texts, 8)
+    )
+
+
+def test_vectorize_single_string_and_empty_list(vectorizer):
+    assert sentiment.vectorize(vectorizer, "wonderful film", 8).shape == (1, 8)
+    assert sentiment.vectorize(vectorizer, [], 8).shape == (0, 8)
+
+
+def test_decode_round_trip(vectorizer):
+    ids = sentiment.vectorize(vectorizer, "Wonderful, BORING film!<br />zyxxy", 8)
+    vocabulary = vectorizer.get_vocabulary()
+    assert sentiment.decode(ids[0], vocabulary) == "wonderful boring film [UNK]"
+    assert sentiment.decode(ids[0], vocabulary, show_padding=True).endswith("[PAD]")
+    with pytest.raises(ValueError):
+        sentiment.decode([len(vocabulary)], vocabulary)
+
+
+def test_build_vectorizer_rejects_bad_arguments():
+    with pytest.raises(ValueError):
+        sentiment.build_vectorizer(TEXTS, vocab_size=2)
+    with pytest.raises(ValueError):
+        sentiment.build_vectorizer([])
+
+
+# ----------------------------------------------------------------- masking
+
+def test_masking_makes_extra_padding_invisible(vectorizer, tiny_model):
+    ids = sentiment.vectorize(vectorizer, TEXTS[1:3], 8)
+    padded = np.concatenate([ids, np.zeros((len(ids), 40), dtype=np.int32)], axis=1)
+    before = tiny_model.predict(ids, verbose=0)
+    after = tiny_model.predict(padded, verbose=0)
+    np.testing.assert_allclose(before, after, atol=1e-6)
+
+
+def test_without_mask_padding_changes_predictions(vectorizer, tiny_model):
+    """The control: the same weights without a mask do read the padding."""
+    import keras
+    from keras import layers
+
+    unmasked = keras.Sequential([
+        keras.Input(shape=(None,), dtype="int32"),
+        layers.Embedding(50, 4, mask_zero=False),
+        layers.LSTM(3),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+    unmasked.set_weights(tiny_model.get_weights())
+    ids = sentiment.vectorize(vectorizer, TEXTS[1:3], 8)
+    padded = np.concatenate([ids, np.zeros((len(ids), 40), dtype=np.int32)], axis=1)
+    assert np.abs(unmasked.predict(ids, verbose=0) - unmasked.predict(padded, verbose=0)).max() > 1e-4
+
+
+# --------------------------------------------------------------- thresholds
+
+LABELS = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+SCORES = np.array([0.1, 0.35, 0.6, 0.8, 0.2, 0.55, 0.75, 0.9])
+
+
+def test_threshold_metrics_on_known_example():
+    table = sentiment.threshold_metrics(LABELS, SCORES, thresholds=(0.3, 0.5, 0.7))
+    # 0.3: predicted positive = {0.35, 0.6, 0.8, 0.55, 0.75, 0.9}: TP 3, FP 3, FN 1, TN 1.
+    first = table.iloc[0]
+    assert (first.tp, first.fp, first.fn, first.tn) == (3, 3, 1, 1)
+    assert first.precision == pytest.approx(0.5)
+    assert first.recall == pytest.approx(0.75)
+    assert first.f1 == pytest.approx(0.6)
+    assert first.accuracy == pytest.approx(0.5)
+    # 0.7: predicted positive = {0.8, 0.75, 0.9}: TP 2, FP 1.
+    last = table.iloc[2]
+    assert (last.tp, last.fp, last.fn, last.tn) == (2, 1, 2, 3)
+    assert last.precision == pytest.approx(2 / 3)
+    assert last.recall == pytest.approx(0.5)
+    # Raising the threshold never raises recall.
+    assert (np.diff(table.recall) <= 0).all()
+
+
+def test_threshold_metrics_counts_a_threshold_equal_to_a_score_as_positive():
+    table = sentiment.threshold_metrics([0, 1], [0.5, 0.5], thresholds=(0.5,))
+    assert (table.tp[0], table.fp[0]) == (1, 1)
+
+
+def test_threshold_metrics_with_no_positive_predictions():
+    table = sentiment.threshold_metrics(LABELS, SCORES, thresholds=(1.0,))
+    assert table.precision[0] == 0.0 and table.recall[0] == 0.0 and table.tn[0] == 4
+
+
+def test_threshold_metrics_rejects_bad_input():
+    with pytest.raises(ValueError):
+        sentiment.threshold_metrics([0, 1], [0.5])
+    with pytest.raises(ValueError):
+        sentiment.threshold_metrics([0, 2], [0.5, 0.5])
+    with pytest.raises(ValueError):
+        sentiment.threshold_metrics([0, 1], [0.5, 0.5], thresholds=(1.5,))
+
+
+def test_threshold_for_precision_picks_lowest_threshold_reaching_target():
+    # At 0.75 the positives called are {0.75, 0.8, 0.9}: precision 2/3; at 0.9 it is 1.
+    assert sentiment.threshold_for_precision(LABELS, SCORES, 0.6) == pytest.approx(0.55)
+    assert sentiment.threshold_for_precision(LABELS, SCORES, 0.7) == pytest.approx(0.9)
+    with pytest.raises(ValueError):
+        sentiment.threshold_for_precision([1, 0], [0.1, 0.9], 1.0)
+    with pytest.raises(ValueError):
+        sentiment.threshold_for_precision(LABELS, SCORES, 0.0)
+
+
+# ---------------------------------------------------------------- imbalance
+
+def test_imbalanced_indices_keep_negatives_and_reach_fraction():
+    labels = np.array([0] * 90 + [1] * 90)
+    indices = sentiment.imbalanced_indices(labels, 0.1, seed=3)
+    kept = labels[indices]
+    assert (kept == 0).sum() == 90
+    assert (kept == 1).sum() == 10
+    assert len(set(indices.tolist())) == len(indices)
+    np.testing.assert_array_equal(indices, sentiment.imbalanced_indices(labels, 0.1, seed=3))
+    with pytest.raises(ValueError):
+        sentiment.imbalanced_indices(labels, 0.0)
+    with pytest.raises(ValueError):
+        sentiment.imbalanced_indices(np.array([0] * 10 + [1]), 0.5)
+
+
+def test_balanced_class_weight_upweights_minority():
+    weights = sentiment.balanced_class_weight([0] * 9 + [1])
+    assert weights[0] == pytest.approx(10 / 18)
+    assert weights[1] == pytest.approx(5.0)
+
+
+# --------------------------------------------------------------- prediction
+
+@pytest.mark.parametrize("text", [
+    "",
+    "!!! ... ???",
+    "wonderful " * 20_000,  # 200,000 characters
+    "😀😀🎬👍",
+    "Ce film était magnifique, je l'ai adoré.",
+    "这部电影非常好看",
+    "wonderful",
+])
+def test_predict_sentiment_on_edge_cases(vectorizer, tiny_model, text):
+    probabilities = sentiment.predict_sentiment(tiny_model, vectorizer, [text])
+    assert probabilities.shape == (1,)
+    assert np.isfinite(probabilities).all()
+    assert 0.0 <= probabilities[0] <= 1.0
+
+
+def test_predict_sentiment_batches_and_single_string(vectorizer, tiny_model):
+    many = sentiment.predict_sentiment(tiny_model, vectorizer, TEXTS)
+    assert many.shape == (len(TEXTS),) and many.dtype == np.float64
+    one = sentiment.predict_sentiment(tiny_model, vectorizer, TEXTS[0])
+    np.testing.assert_allclose(one, many[:1], atol=1e-6)
+    assert sentiment.predict_sentiment(tiny_model, vectorizer, []).shape == (0,)
+    # Text with no tokens is fully masked: every such text gets the same answer.
+    empty, punctuation = sentiment.predict_sentiment(tiny_model, vectorizer, ["", "?!"])
+    assert empty == pytest.approx(punctuation)
+
+
+def test_predict_sentiment_rejects_non_text(vectorizer, tiny_model):
+    with pytest.raises(TypeError):
+        sentiment.predict_sentiment(tiny_model, vectorizer, [None])  # type: ignore[list-item]
+
+
+# ------------------------------------------------------------ real data
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not os.environ.get("DLBOOK_DATA"), reason="needs DLBOOK_DATA")
+def test_load_imdb_splits_sizes_balance_and_disjointness():
+    splits = sentiment.load_imdb_splits(train_size=1_000, validation_size=500, test_size=700)
+    assert len(splits.train_texts) == len(splits.train_labels) == 1_000
+    assert len(splits.val_texts) == len(splits.val_labels) == 500
+    assert len(splits.test_texts) == len(splits.test_labels) == 700
+    # Shuffled before subsetting: both classes present in roughly equal numbers.
+    assert 0.4 < splits.train_labels.mean() < 0.6
+    assert 0.4 < splits.test_labels.mean() < 0.6
+    assert not set(splits.train_texts) & set(splits.val_texts)
+    # The quick profile's training reviews are a prefix of the full profile's.
+    larger = sentiment.load_imdb_splits(train_size=2_000, validation_size=500, test_size=700)
+    assert larger.train_texts[:1_000] == splits.train_texts
+    assert larger.val_texts == splits.val_texts
+    with pytest.raises(ValueError):
+        sentiment.load_imdb_splits(train_size=25_000, validation_size=500)
+
+
+# ----------------------------------------------------------------- baseline
+
+def test_baseline_probabilities_learns_and_caches(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLBOOK_CACHE", str(tmp_path))
+    train = ["good great film<br />good", "great good fun", "bad awful film", "awful bad boring"] * 5
+    labels = np.array([1, 1, 0, 0] * 5)
+    first = sentiment.baseline_probabilities(train, labels, {"new": ["good great", "awful bad"]})
+    assert first["new"].shape == (2,)
+    assert first["new"][0] > 0.5 > first["new"][1]
+    assert first["seconds"] >= 0
+    assert list((tmp_path / "results").glob("sentiment-tfidf-baseline-*.json"))
+    # The second call reads the cache: same scores, same recorded fitting time.
+    second = sentiment.baseline_probabilities(train, labels, {"new": ["good great", "awful bad"]})
+    np.testing.assert_array_equal(first["new"], second["new"])
+    assert second["seconds"] == first["seconds"]
+
+
+def test_build_baseline_uses_bigrams():
+    pipeline = sentiment.build_baseline()
+    assert pipeline.steps[0][1].ngram_range == (1, 2)
+    assert sentiment.build_baseline({"C": 0.5}).steps[1][1].C == 0.5
