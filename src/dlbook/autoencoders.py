@@ -180,24 +180,39 @@ def _per_image(values: np.ndarray) -> np.ndarray:
     return values.reshape(len(values), -1)
 
 
-def mse(target: np.ndarray, prediction: np.ndarray, *, per_image: bool = False) -> float | np.ndarray:
-    """Mean squared error; per image if ``per_image``, else the mean over all pixels."""
-    target, prediction = np.asarray(target, np.float64), np.asarray(prediction, np.float64)
+#: Images per chunk in the metrics: float64 copies of all 10,000 test images at
+#: once would cost hundreds of MB (Binder gives 2 GB), chunks a few MB.
+_CHUNK = 1000
+
+
+def _per_image_mean(function: Any, target: np.ndarray, prediction: np.ndarray) -> np.ndarray:
+    """``function(target, prediction)`` pixel-wise in float64, averaged per image, chunk by chunk."""
+    target, prediction = np.asarray(target), np.asarray(prediction)
     if target.shape != prediction.shape:
         raise ValueError(f"Shapes differ: {target.shape} and {prediction.shape}.")
-    errors = _per_image((target - prediction) ** 2).mean(axis=1)
+    target, prediction = _per_image(target), _per_image(prediction)
+    return np.concatenate([
+        function(target[start:start + _CHUNK].astype(np.float64),
+                 prediction[start:start + _CHUNK].astype(np.float64)).mean(axis=1)
+        for start in range(0, len(target), _CHUNK)
+    ]) if len(target) else np.zeros(0)
+
+
+def mse(target: np.ndarray, prediction: np.ndarray, *, per_image: bool = False) -> float | np.ndarray:
+    """Mean squared error; per image if ``per_image``, else the mean over all pixels."""
+    errors = _per_image_mean(lambda t, p: (t - p) ** 2, target, prediction)
     return errors if per_image else float(errors.mean())
 
 
 def binary_crossentropy(target: np.ndarray, prediction: np.ndarray, *, per_image: bool = False,
                         epsilon: float = 1e-7) -> float | np.ndarray:
     """Pixel-wise binary cross-entropy (in nats), averaged like Keras' loss."""
-    target = np.asarray(target, np.float64)
-    prediction = np.clip(np.asarray(prediction, np.float64), epsilon, 1 - epsilon)
-    if target.shape != prediction.shape:
-        raise ValueError(f"Shapes differ: {target.shape} and {prediction.shape}.")
-    losses = -(target * np.log(prediction) + (1 - target) * np.log(1 - prediction))
-    per = _per_image(losses).mean(axis=1)
+
+    def losses(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+        p = np.clip(p, epsilon, 1 - epsilon)
+        return -(t * np.log(p) + (1 - t) * np.log(1 - p))
+
+    per = _per_image_mean(losses, target, prediction)
     return per if per_image else float(per.mean())
 
 
@@ -304,8 +319,15 @@ class PrincipalComponents:
         return np.asarray(codes, np.float64) @ self.components + self.mean
 
     def reconstruct(self, x: np.ndarray) -> np.ndarray:
-        """Encode then decode (the best rank-``n_components`` approximation in squared error)."""
-        return self.decode(self.encode(x))
+        """Encode then decode (the best rank-``n_components`` approximation in squared error).
+
+        Returned as ``float32`` images, like the autoencoders' outputs (and at half the memory).
+        """
+        x = np.asarray(x)
+        return np.concatenate([
+            self.decode(self.encode(x[start:start + _CHUNK])).astype(np.float32)
+            for start in range(0, len(x), _CHUNK)
+        ]) if len(x) else np.zeros(x.shape, np.float32)
 
     def truncate(self, n_components: int) -> PrincipalComponents:
         """The PCA with only the first ``n_components`` (the same as fitting that many)."""
@@ -322,14 +344,19 @@ def fit_pca(x: np.ndarray, n_components: int) -> PrincipalComponents:
         x: Data of shape ``[n, features]``.
         n_components: How many components to keep.
     """
-    x = np.asarray(x, np.float64)
+    x = np.asarray(x)
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-D array (examples, features), got shape {x.shape}.")
     if not 1 <= n_components <= x.shape[1]:
         raise ValueError(f"n_components must be in 1..{x.shape[1]}, got {n_components}.")
-    mean = x.mean(axis=0)
-    centred = x - mean
-    covariance = centred.T @ centred / max(len(x) - 1, 1)
+    mean = x.mean(axis=0, dtype=np.float64)
+    # Accumulate the covariance chunk by chunk, so that no float64 copy of the
+    # whole data set is ever held in memory.
+    covariance = np.zeros((x.shape[1], x.shape[1]))
+    for start in range(0, len(x), 5 * _CHUNK):
+        centred = x[start:start + 5 * _CHUNK].astype(np.float64) - mean
+        covariance += centred.T @ centred
+    covariance /= max(len(x) - 1, 1)
     variances, vectors = np.linalg.eigh(covariance)  # ascending order
     order = np.argsort(variances)[::-1][:n_components]
     components = vectors[:, order].T

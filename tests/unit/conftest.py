@@ -1,4 +1,7 @@
-"""Shared fixtures: an isolated cache and profile for every test, and the real data folder."""
+"""Unit-test fixtures: an isolated cache, metrics folder and profile for every test, and data folders.
+
+Only for tests/unit: the notebook and site checks must see the real environment.
+"""
 
 from __future__ import annotations
 
