@@ -57,33 +57,31 @@ def data_fetch(names: tuple[str, ...], data_folder: Path | None) -> None:
     _use_data_folder(data_folder)
     failed = False
     for name in names or tuple(datasets.DATASETS):
-        target = datasets.dataset_path(name)
-        if config.data_dir() is None and not target.exists():
-            with click.progressbar(length=1, label=f"{name:12s}", show_pos=False) as bar:
-                state = {"total": 0}
-
-                def progress(done: int, total: int) -> None:
-                    if total and not state["total"]:
-                        state["total"] = total
-                        bar.length = total
-                    bar.update(done - bar.pos if state["total"] else 0)
-
-                try:
-                    path = datasets.fetch(name, progress=progress)
-                except datasets.DataError as error:
-                    click.echo(f"\n{name}: {error}", err=True)
-                    failed = True
-                    continue
+        try:
+            path = _fetch_with_progress(name)
+        except datasets.DataError as error:
+            click.echo(f"{name}: {error}", err=True)
+            failed = True
         else:
-            try:
-                path = datasets.fetch(name)
-            except datasets.DataError as error:
-                click.echo(f"{name}: {error}", err=True)
-                failed = True
-                continue
-        click.echo(f"{name:12s} ok  {path}")
+            click.echo(f"{name:12s} ok  {path}")
     if failed:
         raise SystemExit(1)
+
+
+def _fetch_with_progress(name: str) -> Path:
+    """``data.fetch(name)``, with a progress bar when it has to download."""
+    from dlbook import data as datasets
+
+    if config.data_dir() is not None or datasets.dataset_path(name).exists():
+        return datasets.fetch(name)
+    with click.progressbar(length=1, label=f"{name:12s}", show_pos=False) as bar:
+
+        def progress(done: int, total: int) -> None:
+            if total:  # servers that do not send a length get no bar
+                bar.length = total
+                bar.update(done - bar.pos)
+
+        return datasets.fetch(name, progress=progress)
 
 
 @data.command("verify")

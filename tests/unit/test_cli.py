@@ -68,3 +68,23 @@ def test_build_outside_the_repository(runner: CliRunner, tmp_path: Path, monkeyp
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli.main, ["build"])
     assert result.exit_code == 1 and "No book found" in result.output
+
+
+def test_fetch_downloads_once_into_the_cache(runner: CliRunner, online: None, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import hashlib
+
+    from dlbook import data
+
+    source = tmp_path / "served.txt"
+    source.write_text("First Citizen:\nBefore we proceed any further, hear me speak.\n")
+    digest = "sha256:" + hashlib.sha256(source.read_bytes()).hexdigest()
+    monkeypatch.setitem(data.DATASETS, "shakespeare", dataclasses.replace(
+        data.DATASETS["shakespeare"], url=source.as_uri(), url_digest=digest, known_digests=(digest,)))
+    result = runner.invoke(cli.main, ["data", "fetch", "shakespeare"])
+    assert result.exit_code == 0, result.output
+    assert data.dataset_path("shakespeare").read_bytes() == source.read_bytes()
+    source.unlink()  # a second fetch finds the cached file and does not download
+    again = runner.invoke(cli.main, ["data", "fetch", "shakespeare"])
+    assert again.exit_code == 0 and "shakespeare  ok" in again.output
