@@ -60,10 +60,7 @@ def main(argv: list[str] | None = None) -> dict:
     # so that the training cache hands over the chapter's trained weights.
     text = data.load_text(textgen.CORPUS)
     vocabulary = textgen.CharVocabulary.from_text(text)
-    train_text, validation_text = textgen.split_text(text)
-    if textgen.TRAIN_CHARS is not None:
-        train_text = train_text[:textgen.TRAIN_CHARS]
-    train_ids, validation_ids = vocabulary.encode(train_text), vocabulary.encode(validation_text)
+    train_ids, validation_ids = textgen.encode_splits(text, vocabulary, train_chars=textgen.TRAIN_CHARS)
     keras.utils.set_random_seed(config.SEED)
     model = textgen.build_model(vocabulary.size)
     run = textgen.fit_model(model, train_ids, validation_ids, epochs=textgen.EPOCHS, name="char-lstm")

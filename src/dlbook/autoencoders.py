@@ -146,12 +146,15 @@ def build_autoencoder(latent_dim: int = 32, input_dim: int = INPUT_DIM):
     return autoencoder, encoder, decoder
 
 
-def fit_basic_autoencoder(latent_dim: int, splits: MnistSplits, *, seed: int = config.SEED):
+def fit_basic_autoencoder(latent_dim: int, splits: MnistSplits, *, seed: int = config.SEED,
+                          epochs: int | None = None, verbose: int | str = 0, missing: str = "train"):
     """Build, compile and train (or load from the cache) the basic autoencoder.
 
     This is chapter 1's recipe: Adam, per-pixel binary cross-entropy, clean
-    digits in and out, :data:`EPOCHS` epochs of :data:`BATCH_SIZE`, validated
-    on the held-out digits. Chapter 2 calls it to get the very same model.
+    digits in and out, ``epochs`` (default :data:`EPOCHS`) epochs of
+    :data:`BATCH_SIZE`, validated on the held-out digits. Chapter 2 and
+    ``dlbook train autoencoder`` call it to get the very same model;
+    ``verbose`` and ``missing`` go to :func:`dlbook.training.fit_cached`.
 
     Returns:
         ``(autoencoder, encoder, decoder, run)`` where ``run`` is the
@@ -167,8 +170,8 @@ def fit_basic_autoencoder(latent_dim: int, splits: MnistSplits, *, seed: int = c
     run = training.fit_cached(
         autoencoder, splits.x_train, splits.x_train,
         validation_data=(splits.x_val, splits.x_val),
-        epochs=EPOCHS, batch_size=BATCH_SIZE, seed=seed,
-        name=f"autoencoder-{latent_dim}",
+        epochs=EPOCHS if epochs is None else epochs, batch_size=BATCH_SIZE, seed=seed,
+        name=f"autoencoder-{latent_dim}", verbose=verbose, missing=missing,
     )
     return autoencoder, encoder, decoder, run
 

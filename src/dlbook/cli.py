@@ -111,6 +111,323 @@ def data_verify(names: tuple[str, ...], data_folder: Path | None) -> None:
         raise SystemExit(1)
 
 
+# ---------------------------------------------------------------------- train
+# The task modules read the profile when they are first imported, so the
+# commands set DLBOOK_PROFILE (and DLBOOK_DATA) before importing them.
+
+def _profile_option(function):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--profile", type=click.Choice(config.PROFILES), default=None,
+        help="quick or full (default: DLBOOK_PROFILE, else quick): the book's settings to use.",
+    )(function)
+
+
+def _prepare(profile: str | None, data_folder: Path | None) -> None:
+    if profile:
+        os.environ["DLBOOK_PROFILE"] = profile
+    _use_data_folder(data_folder)
+    config.profile()  # An invalid DLBOOK_PROFILE is reported before any work.
+    from dlbook import notebook
+
+    notebook.setup()
+
+
+def _keras_verbosity() -> int:
+    """A live progress bar per epoch in a terminal, one line per epoch in a log."""
+    return 1 if sys.stdout.isatty() else 2
+
+
+def _use_task(task: str, train: bool, function, hint: str = ""):  # type: ignore[no-untyped-def]
+    """Run ``function(missing=..., verbose=...)``, turning expected failures into messages."""
+    from dlbook import data as datasets
+    from dlbook import training
+
+    try:
+        return function(missing="train" if train else "raise", verbose=_keras_verbosity() if train else 0)
+    except datasets.DataError as error:
+        raise click.ClickException(str(error)) from None
+    except training.NotTrainedError:
+        raise click.ClickException(
+            f"No trained {task} model with these settings yet (profile {config.profile()}). "
+            f"Train it first:\n\n    dlbook train {task}{hint}\n\n"
+            "(or build the book, which trains the same models into the same cache: "
+            f"{config.cache_dir() / 'models'})"
+        ) from None
+
+
+#: How the summary names each metric, and how it prints it.
+_METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "test_bce": ("test binary cross-entropy per pixel", "{:.4f}"),
+    "test_mse": ("test mean squared error", "{:.4f}"),
+    "test_psnr": ("test PSNR", "{:.2f} dB"),
+    "test_mse_noisy_input": ("test MSE of the noisy input", "{:.4f}"),
+    "test_mse_denoised": ("test MSE after denoising", "{:.4f}"),
+    "test_psnr_noisy_input": ("test PSNR of the noisy input", "{:.2f} dB"),
+    "test_psnr_denoised": ("test PSNR after denoising", "{:.2f} dB"),
+    "val_nats_per_char": ("validation loss", "{:.4f} nats per character"),
+    "val_bits_per_char": ("validation loss", "{:.4f} bits per character"),
+    "val_perplexity": ("validation perplexity", "{:.2f}"),
+    "val_accuracy": ("best validation accuracy", "{:.2%}"),
+    "test_accuracy": ("test accuracy at threshold 0.5", "{:.2%}"),
+    "test_reviews": ("test reviews scored", "{:,.0f}"),
+}
+
+
+def _epochs(count: int) -> str:
+    return f"{count} epoch" if count == 1 else f"{count} epochs"
+
+
+def _summary(trained, hint: str) -> None:  # type: ignore[no-untyped-def]
+    run = trained.run
+    if run.cached:
+        how = f"loaded from the training cache (trained earlier: {_epochs(run.epochs)} in {run.seconds:.0f} s)"
+    else:
+        how = f"trained: {_epochs(run.epochs)} in {run.seconds:.0f} s"
+    click.echo(f"\n{run.name}: {how}")
+    settings = ", ".join(f"{name} {value:,}" if isinstance(value, int) else f"{name} {value}"
+                         for name, value in trained.settings.items())
+    click.echo(f"  settings: {settings}")
+    for name, value in trained.metrics.items():
+        label, template = _METRIC_LABELS.get(name, (name, "{:.4g}"))
+        click.echo(f"  {label + ':':40s} {template.format(value)}")
+    click.echo(f"  cache entry: {run.path}")
+    if hint:
+        click.echo(f"\nNext: {hint}")
+
+
+def _option_hint(**options: object) -> str:
+    """The command-line options that select the same model again."""
+    parts = []
+    for name, value in options.items():
+        if value is not None and value is not False:
+            parts.append(f" --{name.replace('_', '-')} {value}")
+    return "".join(parts)
+
+
+@main.group()
+def train() -> None:
+    """Train one of the book's four models, or load it from the training cache.
+
+    The same recipe, seed and cache as the book: a model the book trained is
+    loaded, not retrained, and a model trained here is the one the book uses.
+    Prints progress per epoch and a summary of the key metric.
+    """
+
+
+def _common_training_options(function):  # type: ignore[no-untyped-def]
+    function = click.option("--epochs", type=click.IntRange(min=1), default=None,
+                            help="Epochs (default: the profile's).")(function)
+    function = _profile_option(function)
+    return _data_folder_option(function)
+
+
+def _latent_option(function):  # type: ignore[no-untyped-def]
+    return click.option("--latent", "latent_dim", type=click.IntRange(min=1), default=32, show_default=True,
+                        help="Size of the code (the bottleneck); the book trains 16, 32, 64 and 128.")(function)
+
+
+def _train_size_option(what: str):  # type: ignore[no-untyped-def]
+    return click.option("--train-size", type=click.IntRange(min=1), default=None,
+                        help=f"Training {what} (default: the profile's).")
+
+
+@train.command("autoencoder")
+@_latent_option
+@_train_size_option("digits")
+@_common_training_options
+def train_autoencoder(latent_dim: int, train_size: int | None, epochs: int | None,
+                      profile: str | None, data_folder: Path | None) -> None:
+    """Chapter 1: the dense autoencoder on MNIST; reports the test reconstruction error."""
+    _prepare(profile, data_folder)
+    from dlbook import tasks
+
+    trained = _use_task("autoencoder", True, lambda **kw: tasks.autoencoder(
+        latent_dim, epochs=epochs, train_size=train_size, **kw))
+    _summary(trained, "")
+
+
+@train.command("denoising")
+@_latent_option
+@click.option("--noise", "noise_std", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Standard deviation of the training noise (default: 0.5, the book's).")
+@_train_size_option("digits")
+@_common_training_options
+def train_denoising(latent_dim: int, noise_std: float | None, train_size: int | None, epochs: int | None,
+                    profile: str | None, data_folder: Path | None) -> None:
+    """Chapter 2: the denoising autoencoder; reports the test error before and after denoising."""
+    _prepare(profile, data_folder)
+    from dlbook import tasks
+
+    trained = _use_task("denoising", True, lambda **kw: tasks.denoising(
+        latent_dim, noise_std=noise_std, epochs=epochs, train_size=train_size, **kw))
+    _summary(trained, "")
+
+
+def _textgen_options(function):  # type: ignore[no-untyped-def]
+    function = click.option("--corpus", type=click.Choice(["shakespeare", "sonnets"]), default=None,
+                            help="Training text (default: shakespeare, the book's).")(function)
+    function = click.option("--units", type=click.IntRange(min=1), default=None,
+                            help="LSTM units (default: 256, the book's).")(function)
+    return click.option("--train-chars", type=click.IntRange(min=2), default=None,
+                        help="Train on the first N characters of the training text "
+                             "(default: the profile's; the full profile uses all).")(function)
+
+
+def _textgen_task(corpus, units, epochs, train_chars):  # type: ignore[no-untyped-def]
+    from dlbook import tasks
+
+    def function(**kw):  # type: ignore[no-untyped-def]
+        return tasks.textgen(corpus=corpus, units=units, epochs=epochs,
+                             train_chars=tasks.PROFILE_DEFAULT if train_chars is None else train_chars, **kw)
+
+    hint = _option_hint(corpus=corpus, units=units, epochs=epochs, train_chars=train_chars,
+                        profile=os.environ.get("DLBOOK_PROFILE"))
+    return function, hint
+
+
+@train.command("textgen")
+@_textgen_options
+@_common_training_options
+def train_textgen(corpus: str | None, units: int | None, train_chars: int | None, epochs: int | None,
+                  profile: str | None, data_folder: Path | None) -> None:
+    """Chapter 3: the character-level LSTM; reports the validation loss in bits per character."""
+    _prepare(profile, data_folder)
+    function, hint = _textgen_task(corpus, units, epochs, train_chars)
+    trained = _use_task("textgen", True, function)
+    _summary(trained, f'dlbook generate --seed "ROMEO:"{hint}')
+
+
+def _sentiment_task(epochs, train_size):  # type: ignore[no-untyped-def]
+    from dlbook import tasks
+
+    def function(**kw):  # type: ignore[no-untyped-def]
+        return tasks.sentiment(epochs=epochs, train_size=train_size, **kw)
+
+    return function, _option_hint(epochs=epochs, train_size=train_size, profile=os.environ.get("DLBOOK_PROFILE"))
+
+
+@train.command("sentiment")
+@_train_size_option("reviews")
+@_common_training_options
+def train_sentiment(train_size: int | None, epochs: int | None, profile: str | None,
+                    data_folder: Path | None) -> None:
+    """Chapter 4: the LSTM sentiment classifier on IMDB; reports validation and test accuracy."""
+    _prepare(profile, data_folder)
+    function, hint = _sentiment_task(epochs, train_size)
+    trained = _use_task("sentiment", True, function)
+    _summary(trained, f'dlbook sentiment "A moving, beautifully acted film."{hint}')
+
+
+# -------------------------------------------------------------------- use them
+
+def _finite_temperature(context: click.Context, parameter: click.Parameter, value: float) -> float:
+    if not (value > 0 and value != float("inf")):
+        raise click.BadParameter(f"{value} is not a positive, finite number (try 0.2 to 1.5, or --greedy).")
+    return value
+
+
+@main.command()
+@click.option("--seed", "seed_text", default="ROMEO:\n", show_default=True,
+              help="Text to start from; the sample continues it.")
+@click.option("--temperature", type=float, default=0.8, show_default=True, callback=_finite_temperature,
+              help="Sampling temperature: low is safe and repetitive, high is varied and misspelt.")
+@click.option("--length", type=click.IntRange(min=1, max=1_000_000), default=500, show_default=True,
+              help="Characters to generate.")
+@click.option("--samples", type=click.IntRange(min=1, max=100), default=1, show_default=True,
+              help="Independent samples, generated side by side.")
+@click.option("--random-seed", type=int, default=config.SEED, show_default=True,
+              help="Seed of the sampling: the same seed gives the same text.")
+@click.option("--greedy", is_flag=True, help="Always take the most likely character (ignores --temperature).")
+@_textgen_options
+@_common_training_options
+def generate(seed_text: str, temperature: float, length: int, samples: int, random_seed: int, greedy: bool,
+             corpus: str | None, units: int | None, train_chars: int | None, epochs: int | None,
+             profile: str | None, data_folder: Path | None) -> None:
+    """Generate text with chapter 3's trained character-level LSTM.
+
+    Uses the model trained by the book or by ``dlbook train textgen`` with the
+    same options; it never trains. The text goes to standard output.
+    """
+    _prepare(profile, data_folder)
+    import numpy as np
+
+    from dlbook import textgen
+
+    function, hint = _textgen_task(corpus, units, epochs, train_chars)
+    trained = _use_task("textgen", False, lambda **kw: function(evaluate=False, **kw), hint)
+    vocabulary = trained.extras["vocabulary"]
+    unknown = sorted(set(seed_text) - set(vocabulary.characters))
+    if not seed_text or unknown:
+        raise click.BadParameter(
+            "the seed text is empty" if not seed_text else
+            f"the characters {''.join(unknown)!r} never occur in the training text", param_hint="'--seed'",
+        )
+    generator = textgen.OneStep(trained.model, vocabulary)
+    generation = generator.generate(seed_text, length, temperature=temperature, streams=samples,
+                                    rng=np.random.default_rng(random_seed), greedy=greedy)
+    for index, text in enumerate(generation.texts):
+        if samples > 1:
+            click.echo(f"--- sample {index + 1} ---")
+        click.echo(seed_text + text)
+    click.echo(
+        f"[{trained.run.name}, {'greedy' if greedy else f'temperature {temperature:g}'}, "
+        f"{generation.entropies.size:,} characters at {generation.characters_per_second:,.0f}/s]", err=True,
+    )
+
+
+def _read_reviews(texts: tuple[str, ...], file: str | None) -> list[str]:
+    if texts and file:
+        raise click.UsageError("Give reviews as arguments or with --file, not both.")
+    if texts:
+        return list(texts)
+    if file is None:
+        if sys.stdin.isatty():
+            raise click.UsageError("Give a review text, --file PATH, or pipe reviews into standard input.")
+        file = "-"
+    try:
+        if file == "-":
+            content = sys.stdin.read()
+        else:
+            content = Path(file).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{file} is not UTF-8 text.", param_hint="'--file'") from None
+    except OSError as error:
+        raise click.BadParameter(f"cannot read {file}: {error.strerror}.", param_hint="'--file'") from None
+    reviews = [line.strip() for line in content.splitlines() if line.strip()]
+    if not reviews:
+        raise click.UsageError(f"No reviews in {'standard input' if file == '-' else file} (one review per line).")
+    return reviews
+
+
+@main.command("sentiment")
+@click.argument("texts", nargs=-1)
+@click.option("--file", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Read reviews from this file, one per line ('-' for standard input).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Call a review positive when P(positive) is at least this.")
+@_train_size_option("reviews")
+@_common_training_options
+def sentiment_command(texts: tuple[str, ...], file: str | None, threshold: float, train_size: int | None,
+                      epochs: int | None, profile: str | None, data_folder: Path | None) -> None:
+    """Classify reviews with chapter 4's trained LSTM: P(positive) and a label per review.
+
+    Reviews come from the arguments, from --file (one per line), or from
+    standard input. Uses the model trained by the book or by ``dlbook train
+    sentiment`` with the same options; it never trains. Tab-separated output:
+    probability, label, review.
+    """
+    reviews = _read_reviews(texts, file)
+    _prepare(profile, data_folder)
+    from dlbook import sentiment
+
+    function, hint = _sentiment_task(epochs, train_size)
+    trained = _use_task("sentiment", False, lambda **kw: function(evaluate=False, **kw), hint)
+    probabilities = sentiment.predict_sentiment(trained.model, trained.extras["vectorizer"], reviews)
+    for review, probability in zip(reviews, probabilities):
+        label = "positive" if probability >= threshold else "negative"
+        click.echo(f"{probability:.3f}\t{label}\t{review}")
+
+
 # ---------------------------------------------------------------------- build
 
 @main.command()

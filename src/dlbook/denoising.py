@@ -7,6 +7,8 @@ noisy digits with clean targets, the *denoising criterion* of Vincent et al.
 * :func:`add_gaussian_noise`, a pure, seeded noise function;
 * :class:`NoisyImages`, a ``keras.utils.PyDataset`` that draws fresh noise
   for every batch of every epoch, reproducibly;
+* :func:`fit_denoiser`, the chapter's training recipe (also run by
+  ``dlbook train denoising``);
 * :func:`ssim` and :func:`score_table`, the comparison metrics (MSE, PSNR and
   SSIM against the clean images);
 * :func:`noise_sweep` and :func:`summarize_sweep`, the error-versus-noise-level
@@ -25,7 +27,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from dlbook import autoencoders, training
+from dlbook import autoencoders, config, training
 
 __all__ = [
     "NOISE_LEVELS",
@@ -33,6 +35,7 @@ __all__ = [
     "NoisyImages",
     "SSIM_FILTER_SIZE",
     "add_gaussian_noise",
+    "fit_denoiser",
     "noise_sweep",
     "plot_noise_sweep",
     "predict",
@@ -161,6 +164,39 @@ class NoisyImages(keras.utils.PyDataset):
             "seed": self.seed,
             "noise": "gaussian, clipped to [0, 1], seed [seed, epoch, batch]",
         }
+
+
+def fit_denoiser(
+    model: Any,
+    splits: autoencoders.MnistSplits,
+    validation_noisy: np.ndarray,
+    *,
+    std: float = NOISE_STD,
+    epochs: int | None = None,
+    name: str = "denoising-autoencoder-32",
+    seed: int = config.SEED,
+    verbose: int | str = 0,
+    missing: str = "train",
+) -> training.TrainingRun:
+    """Train a compiled autoencoder to denoise (or load it from the training cache).
+
+    Chapter 1's training call with noisy inputs: :class:`NoisyImages` batches
+    of the training digits (fresh noise of standard deviation ``std`` in
+    every epoch, clean targets), validated on the fixed ``validation_noisy``
+    digits against the clean ``splits.x_val``. ``epochs`` defaults to
+    chapter 1's :data:`dlbook.autoencoders.EPOCHS`; ``verbose`` and ``missing``
+    go to :func:`dlbook.training.fit_cached`.
+    """
+    train_batches = NoisyImages(splits.x_train, std=std, batch_size=autoencoders.BATCH_SIZE, seed=seed)
+    return training.fit_cached(
+        model,
+        train_batches,  # (noisy, clean) pairs, with new noise in every epoch.
+        validation_data=(validation_noisy, splits.x_val),  # Fixed noise, so epochs are comparable.
+        # A PyDataset cannot be fingerprinted like an array: name what defines it.
+        data_key=training.fingerprint([train_batches.describe(), validation_noisy, splits.x_val]),
+        epochs=autoencoders.EPOCHS if epochs is None else epochs,
+        name=name, seed=seed, verbose=verbose, missing=missing,
+    )
 
 
 # ----------------------------------------------------------------- metrics

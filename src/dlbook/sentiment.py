@@ -1,7 +1,8 @@
-"""LSTM sentiment classification on IMDB (chapter 4): data, vectorization, metrics, figures.
+"""LSTM sentiment classification on IMDB (chapter 4): data, model, metrics, figures.
 
-The chapter builds and trains the model itself; this module holds everything
-around it that the chapter calls in one line:
+The chapter shows the model and its training recipe (:func:`build_model`,
+:func:`fit_classifier`, which ``dlbook train sentiment`` runs too) and calls
+this module for everything around them:
 
 * :func:`load_imdb_splits`: the raw reviews, shuffled with the book's seed and
   split into training, validation (carved from the official training set) and
@@ -53,6 +54,8 @@ __all__ = [
     "balanced_class_weight",
     "baseline_probabilities",
     "build_baseline",
+    "build_model",
+    "fit_classifier",
     "build_vectorizer",
     "clean_review",
     "decode",
@@ -273,6 +276,84 @@ def decode(ids: Sequence[int] | np.ndarray, vocabulary: Sequence[str], *, show_p
             raise ValueError(f"Token id {index} is outside the vocabulary of {len(vocabulary)} entries.")
         words.append(vocabulary[index] if index else "[PAD]")
     return " ".join(words)
+
+
+# -------------------------------------------------------------------- model
+
+def build_model(mask_zero: bool = True, *, vocab_size: int = VOCAB_SIZE,
+                embedding_dim: int = EMBEDDING_DIM, units: int = LSTM_UNITS):
+    """Embedding -> LSTM -> Dense(1, sigmoid): token ids in, P(positive) out, compiled."""
+    import keras
+    from keras import layers
+
+    model = keras.Sequential(
+        [
+            # Any length: the mask, not the shape, says where a review ends.
+            keras.Input(shape=(None,), dtype="int32"),
+            # Learn a vector per word; id 0 is padding and is masked out.
+            layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero),
+            # Read the review word by word; dropout on its inputs against overfitting.
+            layers.LSTM(units, dropout=0.2),
+            # One probability: the review is positive.
+            layers.Dense(1, activation="sigmoid"),
+        ],
+        name="lstm_classifier",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def fit_classifier(
+    model: Any,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    validation_data: tuple[np.ndarray, np.ndarray],
+    *,
+    name: str,
+    epochs: int | None = None,
+    early_stopping: bool = True,
+    class_weight: dict[int, float] | None = None,
+    seed: int = config.SEED,
+    verbose: int | str = 0,
+    missing: str = "train",
+):
+    """Train the classifier (or load it from the training cache): the chapter's recipe.
+
+    Batches of :data:`BATCH_SIZE`, at most ``epochs`` (default :data:`EPOCHS`)
+    epochs, validated after each one. With ``early_stopping`` it stops when
+    the validation accuracy stops improving and keeps the best weights.
+    ``verbose`` and ``missing`` are passed to :func:`dlbook.training.fit_cached`.
+
+    Returns:
+        The :class:`dlbook.training.TrainingRun`.
+    """
+    import keras
+
+    from dlbook import training
+
+    callbacks = []
+    if early_stopping:
+        # Accuracy is what the chapter reports; the validation loss often turns
+        # upward earlier, when the probabilities grow overconfident.
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor="val_accuracy", patience=1, restore_best_weights=True
+        ))
+    fit_arguments: dict[str, Any] = {}
+    if class_weight is not None:
+        fit_arguments["class_weight"] = class_weight
+    return training.fit_cached(
+        model, x_train, y_train,
+        validation_data=validation_data,
+        epochs=EPOCHS if epochs is None else epochs,
+        batch_size=BATCH_SIZE,
+        callbacks=callbacks or None,
+        seed=seed, name=name, verbose=verbose, missing=missing,
+        **fit_arguments,
+    )
 
 
 # ------------------------------------------------------------------ predict

@@ -52,6 +52,7 @@ __all__ = [
     "build_model",
     "dataset_key",
     "distinct_ngram_ratio",
+    "encode_splits",
     "entropy",
     "fit_model",
     "make_dataset",
@@ -178,6 +179,25 @@ def split_text(text: str, validation_fraction: float = VALIDATION_FRACTION) -> t
     return text[:split], text[split:]
 
 
+def encode_splits(
+    text: str, vocabulary: CharVocabulary, *, train_chars: int | None = None,
+    validation_fraction: float = VALIDATION_FRACTION,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``text`` with :func:`split_text` and encode both parts: ``(train_ids, validation_ids)``.
+
+    Args:
+        train_chars: Keep only the first this many training characters (the
+            quick profile's :data:`TRAIN_CHARS`); ``None`` keeps them all. The
+            validation text is always the whole held-out end.
+    """
+    if train_chars is not None and train_chars < 2:
+        raise ValueError(f"train_chars must be at least 2, got {train_chars}.")
+    train_text, validation_text = split_text(text, validation_fraction)
+    if train_chars is not None:
+        train_text = train_text[:train_chars]
+    return vocabulary.encode(train_text), vocabulary.encode(validation_text)
+
+
 def split_input_target(sequence: Any) -> tuple[Any, Any]:
     """Return ``(sequence[:-1], sequence[1:])``: at each position, the target is the next character.
 
@@ -277,8 +297,12 @@ def fit_model(
     sequence_length: int = SEQUENCE_LENGTH,
     batch_size: int = BATCH_SIZE,
     seed: int = config.SEED,
+    verbose: int | str = 0,
+    missing: str = "train",
 ):
     """Compile ``model`` (Adam, sparse categorical cross-entropy on logits) and train it, cached.
+
+    ``verbose`` and ``missing`` go to :func:`dlbook.training.fit_cached`.
 
     Returns:
         The :class:`dlbook.training.TrainingRun`; its losses are in nats per character.
@@ -298,7 +322,7 @@ def fit_model(
     key = dataset_key(train_ids, validation_ids, sequence_length=sequence_length, batch_size=batch_size)
     return training.fit_cached(
         model, train_dataset, validation_data=validation_dataset, data_key=key,
-        epochs=epochs, seed=seed, name=name,
+        epochs=epochs, seed=seed, name=name, verbose=verbose, missing=missing,
     )
 
 

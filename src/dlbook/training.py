@@ -37,9 +37,20 @@ import numpy as np
 import dlbook
 from dlbook import config
 
-__all__ = ["TrainingRun", "cached_json", "fingerprint", "fit_cached", "models_dir"]
+__all__ = ["NotTrainedError", "TrainingRun", "cached_json", "fingerprint", "fit_cached", "models_dir"]
 
 _WEIGHTS = "model.weights.h5"
+
+
+class NotTrainedError(LookupError):
+    """``fit_cached(..., missing="raise")`` found no trained model for these settings."""
+
+    def __init__(self, name: str, entry: Path) -> None:
+        super().__init__(f"No trained model {name!r} with these settings in the cache ({entry.parent}).")
+        self.name = name
+        self.entry = entry
+
+
 _META = "run.json"
 
 
@@ -197,6 +208,7 @@ def fit_cached(
     callbacks: list[Any] | None = None,
     verbose: int | str = 0,
     cache: bool = True,
+    missing: str = "train",
     **fit_kwargs: Any,
 ) -> TrainingRun:
     """Train ``model`` like ``model.fit``, or load the weights of an identical earlier run.
@@ -215,6 +227,9 @@ def fit_cached(
         callbacks: As for ``model.fit``; their settings are part of the key.
         verbose: As for ``model.fit``; 0 by default so the book stays clean.
         cache: ``False`` trains unconditionally and stores nothing.
+        missing: What to do without a cache entry: ``"train"`` (the default)
+            or ``"raise"`` a :class:`NotTrainedError`, for code that only uses
+            models trained earlier (``dlbook generate``).
         **fit_kwargs: Any other ``model.fit`` argument (``epochs``, ``batch_size``,
             ``class_weight``, ...); part of the key.
 
@@ -223,6 +238,8 @@ def fit_cached(
     """
     import keras
 
+    if missing not in ("train", "raise"):
+        raise ValueError(f"missing must be 'train' or 'raise', got {missing!r}.")
     if data_key is None:
         data_key = fingerprint([x, y, validation_data])
     description = {
@@ -242,6 +259,8 @@ def fit_cached(
         loaded = _load_entry(model, entry, name=name, key=key)
         if loaded is not None:
             return loaded
+    if missing == "raise":
+        raise NotTrainedError(name, entry)
 
     keras.utils.set_random_seed(seed)
     start = time.perf_counter()

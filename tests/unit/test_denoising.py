@@ -328,3 +328,24 @@ def test_plot_noise_sweep(images):
     assert ax.get_xlabel() and ax.get_ylabel()
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["noisy input", "identity"]
     plt.close(fig)
+
+
+def test_fit_denoiser_trains_on_noisy_batches_and_caches(images):
+    splits = autoencoders.MnistSplits(x_train=images, y_train=np.zeros(20), x_val=images[:8], y_val=np.zeros(8),
+                                      x_test=images[:8], y_test=np.zeros(8))
+    validation_noisy = denoising.add_gaussian_noise(splits.x_val, 0.5, seed=1)
+
+    def compiled():
+        keras.utils.set_random_seed(0)
+        model, _, _ = autoencoders.build_autoencoder(4)
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        return model
+
+    run = denoising.fit_denoiser(compiled(), splits, validation_noisy, epochs=2, name="tiny-denoiser")
+    assert not run.cached and run.epochs == 2 and "val_loss" in run.history
+    again = denoising.fit_denoiser(compiled(), splits, validation_noisy, epochs=2, name="tiny-denoiser",
+                                   missing="raise")
+    assert again.cached and again.key == run.key
+    other_noise = denoising.fit_denoiser(compiled(), splits, validation_noisy, std=0.3, epochs=2,
+                                         name="tiny-denoiser")
+    assert not other_noise.cached and other_noise.key != run.key

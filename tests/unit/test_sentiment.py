@@ -299,3 +299,26 @@ def test_build_baseline_uses_bigrams():
     pipeline = sentiment.build_baseline()
     assert pipeline.steps[0][1].ngram_range == (1, 2)
     assert sentiment.build_baseline({"C": 0.5}).steps[1][1].C == 0.5
+
+
+def test_build_model_is_the_chapter_architecture():
+    model = sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
+    embedding, lstm, dense = model.layers
+    assert embedding.mask_zero and lstm.units == 3 and lstm.dropout == pytest.approx(0.2)
+    assert dense.activation.__name__ == "sigmoid" and model.optimizer is not None
+    assert not sentiment.build_model(False, vocab_size=50).layers[0].mask_zero
+
+
+def test_fit_classifier_trains_once_with_early_stopping(vectorizer):
+    x = sentiment.vectorize(vectorizer, TEXTS * 8, sequence_length=12)
+    y = np.array([1, 0, 0, 1] * 8)
+    model = sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
+    run = sentiment.fit_classifier(model, x, y, (x, y), name="tiny-classifier", epochs=2)
+    assert not run.cached and 1 <= run.epochs <= 2 and "val_accuracy" in run.history
+    loaded = sentiment.fit_classifier(sentiment.build_model(vocab_size=50, embedding_dim=4, units=3),
+                                      x, y, (x, y), name="tiny-classifier", epochs=2, missing="raise")
+    assert loaded.cached and loaded.key == run.key
+    weighted = sentiment.fit_classifier(sentiment.build_model(vocab_size=50, embedding_dim=4, units=3),
+                                        x, y, (x, y), name="tiny-classifier", epochs=2,
+                                        early_stopping=False, class_weight={0: 1.0, 1: 3.0})
+    assert not weighted.cached and weighted.key != run.key and weighted.epochs == 2

@@ -265,3 +265,16 @@ def test_shakespeare_vocabulary_round_trip():
     assert vocabulary.decode(vocabulary.encode(text[:5000])) == text[:5000]
     train, validation = textgen.split_text(text)
     assert len(validation) == pytest.approx(0.1 * len(text), abs=1)
+
+
+def test_encode_splits_keeps_the_whole_validation_end():
+    text = "abcdefghij" * 10
+    vocabulary = textgen.CharVocabulary.from_text(text)
+    train_ids, validation_ids = textgen.encode_splits(text, vocabulary, validation_fraction=0.2)
+    assert len(train_ids) == 80 and len(validation_ids) == 20
+    assert vocabulary.decode(validation_ids) == text[80:]
+    short_train, same_validation = textgen.encode_splits(text, vocabulary, train_chars=15, validation_fraction=0.2)
+    assert vocabulary.decode(short_train) == text[:15]
+    np.testing.assert_array_equal(same_validation, validation_ids)
+    with pytest.raises(ValueError, match="train_chars"):
+        textgen.encode_splits(text, vocabulary, train_chars=1)

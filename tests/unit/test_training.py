@@ -140,3 +140,22 @@ def test_cached_json_computes_once(isolated_environment: Path) -> None:
     assert len(calls) == 1
     training.cached_json("baseline", {"c": 2.0}, compute)
     assert len(calls) == 2
+
+
+def test_missing_raise_loads_a_trained_model_and_never_trains(tiny_data) -> None:
+    x, y = tiny_data
+    with pytest.raises(training.NotTrainedError, match="tiny"):
+        fit(tiny_model(), x, y, missing="raise")
+    assert not training.models_dir().exists() or not any(training.models_dir().iterdir())
+    trained = fit(tiny_model(), x, y)
+    loaded_model = tiny_model()
+    loaded = fit(loaded_model, x, y, missing="raise")
+    assert loaded.cached and loaded.key == trained.key
+    with pytest.raises(ValueError, match="missing"):
+        fit(tiny_model(), x, y, missing="ignore")
+
+
+def test_verbose_does_not_change_the_key(tiny_data) -> None:
+    x, y = tiny_data
+    quiet = fit(tiny_model(), x, y)
+    assert fit(tiny_model(), x, y, verbose=2).cached and quiet.key
