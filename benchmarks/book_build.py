@@ -10,9 +10,10 @@ with ``scripts/build.sh`` (reusing the current virtualenv):
 3. **from the model cache**: execution cache emptied, trained-model cache
    warm (every chapter executes, nothing trains).
 
-Prints a table and writes JSON. Per-chapter execution times come from the
-execution cache's records; peak memory per chapter, when available, from
-``_build/notebook-memory.json`` of the last ``scripts/test.sh`` run.
+Then it runs every chapter's notebook once more in a fresh kernel (from the
+model cache, as ``scripts/test.sh`` does) to measure each kernel's peak
+memory. Prints a table and writes JSON. Per-chapter execution times come
+from the execution cache's records.
 
 Usage::
 
@@ -63,16 +64,33 @@ def main() -> None:
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(folder)], check=True)
         environment = {**os.environ, "DLBOOK_PROFILE": args.profile, "DLBOOK_VENV": sys.prefix,
                        "DLBOOK_CACHE": str(Path(temporary) / "cache")}
-        cold = build(folder, environment)
-        per_chapter_cold = chapter_seconds(folder)
-        warm = build(folder, environment)
-        shutil.rmtree(folder / "_build" / ".jupyter_cache")
-        (folder / "_build" / ".execution-stamp").unlink()
-        from_models = build(folder, environment)
-        per_chapter_cached = chapter_seconds(folder)
+        try:
+            # Point the virtualenv at the clone first (scripts/env.sh installs the
+            # checkout's package), so that the timed builds install nothing.
+            subprocess.run(["bash", "-c", "source scripts/env.sh"], cwd=folder, env=environment, check=True,
+                           stdout=subprocess.DEVNULL)
+            cold = build(folder, environment)
+            per_chapter_cold = chapter_seconds(folder)
+            warm = build(folder, environment)
+            shutil.rmtree(folder / "_build" / ".jupyter_cache")
+            (folder / "_build" / ".execution-stamp").unlink()
+            from_models = build(folder, environment)
+            per_chapter_cached = chapter_seconds(folder)
+            # Peak memory: every chapter's notebook in a fresh kernel, from
+            # the warm model cache, as scripts/test.sh runs them.
+            subprocess.run([sys.executable, "-m", "pytest", "tests/notebooks", "-q"], cwd=folder, check=True,
+                           env={**environment, "DLBOOK_RUN_NOTEBOOKS": "1",
+                                "DLBOOK_METRICS": str(folder / "_build" / "rebuild" / "metrics")},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            memory_file = folder / "_build" / "notebook-memory.json"
+            memory = json.loads(memory_file.read_text()) if memory_file.exists() else {}
+        finally:
+            # The clone's build installed the clone's package into this
+            # virtualenv (editable); point it back at this checkout before the
+            # clone is deleted.
+            subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)],
+                           check=True, stdout=subprocess.DEVNULL)
 
-    memory_file = ROOT / "_build" / "notebook-memory.json"
-    memory = json.loads(memory_file.read_text()) if memory_file.exists() else {}
     results = {
         "profile": args.profile,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",

@@ -13,7 +13,10 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 2
 fi
 
-stamp_wanted="$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
+# The checkout's path is part of the stamp: requirements.txt installs this
+# checkout's package in editable mode, so a virtualenv shared by two checkouts
+# (DLBOOK_VENV) must be pointed back at the one that uses it.
+stamp_wanted="$( (cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml"; echo "$ROOT") | sha256sum | cut -c1-16)"
 stamp_file="$VENV/.dlbook-installed"
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp_wanted" ]; then
   echo "==> Installing the book's environment into $VENV (first run takes a few minutes)"

@@ -142,6 +142,8 @@ def _use_task(task: str, train: bool, function, hint: str = ""):  # type: ignore
     from dlbook import data as datasets
     from dlbook import training
 
+    if train:
+        click.echo(f"{task} ({config.profile()} profile): loading the data; training unless the cache has the model")
     try:
         return function(missing="train" if train else "raise", verbose=_keras_verbosity() if train else 0)
     except datasets.DataError as error:
