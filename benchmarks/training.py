@@ -108,8 +108,8 @@ def take_rows(array: Any, count: int) -> Any:
 
 # ------------------------------------------------------------------ workloads
 
-def autoencoder_workload() -> Workload:
-    """Chapter 1: the dense autoencoder (latent size 32) on clean MNIST digits."""
+def _mnist_autoencoder() -> tuple[Any, Any, int]:
+    """The profile's MNIST splits, and chapter 1's compiled autoencoder (latent size 32) with its batch size."""
     import keras
 
     from dlbook import autoencoders, config
@@ -118,7 +118,12 @@ def autoencoder_workload() -> Workload:
     keras.utils.set_random_seed(config.SEED)
     model, _, _ = autoencoders.build_autoencoder(32)
     model.compile(optimizer="adam", loss="binary_crossentropy")
-    batch_size = autoencoders.BATCH_SIZE
+    return splits, model, autoencoders.BATCH_SIZE
+
+
+def autoencoder_workload() -> Workload:
+    """Chapter 1: the dense autoencoder (latent size 32) on clean MNIST digits."""
+    splits, model, batch_size = _mnist_autoencoder()
 
     def fit_arguments(steps: int) -> dict[str, Any]:
         # A whole number of full batches: no smaller last batch to trace or time.
@@ -135,15 +140,9 @@ def autoencoder_workload() -> Workload:
 
 def denoising_workload() -> Workload:
     """Chapter 2: the same autoencoder fed fresh noisy digits by ``NoisyImages``."""
-    import keras
+    from dlbook import config, denoising
 
-    from dlbook import autoencoders, config, denoising
-
-    splits = autoencoders.load_mnist_splits()
-    keras.utils.set_random_seed(config.SEED)
-    model, _, _ = autoencoders.build_autoencoder(32)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
-    batch_size = autoencoders.BATCH_SIZE
+    splits, model, batch_size = _mnist_autoencoder()
 
     def fit_arguments(steps: int) -> dict[str, Any]:
         # NoisyImages over exactly steps * batch_size digits: one of its epochs

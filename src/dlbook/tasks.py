@@ -61,9 +61,11 @@ class Trained:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def _positive(name: str, value: int | None) -> None:
-    if value is not None and value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}.")
+def _check_positive(**values: Any) -> None:
+    """Refuse settings below 1 (``None`` means "the default" and passes)."""
+    for name, value in values.items():
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value}.")
 
 
 def autoencoder(
@@ -81,9 +83,7 @@ def autoencoder(
     """
     from dlbook import autoencoders
 
-    _positive("latent_dim", latent_dim)
-    _positive("epochs", epochs)
-    _positive("train_size", train_size)
+    _check_positive(latent_dim=latent_dim, epochs=epochs, train_size=train_size)
     splits = autoencoders.load_mnist_splits(train_size)
     model, _, _, run = autoencoders.fit_basic_autoencoder(
         latent_dim, splits, epochs=epochs, verbose=verbose, missing=missing
@@ -122,9 +122,7 @@ def denoising(
     noise_std = chapter.NOISE_STD if noise_std is None else float(noise_std)
     if not (np.isfinite(noise_std) and noise_std > 0):
         raise ValueError(f"noise_std must be a positive number, got {noise_std}.")
-    _positive("latent_dim", latent_dim)
-    _positive("epochs", epochs)
-    _positive("train_size", train_size)
+    _check_positive(latent_dim=latent_dim, epochs=epochs, train_size=train_size)
     splits = autoencoders.load_mnist_splits(train_size)
     # The chapter's fixed validation noise (seed + 1) and test noise (seed + 2).
     validation_noisy = chapter.add_gaussian_noise(splits.x_val, noise_std, seed=config.SEED + 1)
@@ -181,9 +179,7 @@ def textgen(
     units = chapter.UNITS if units is None else units
     if train_chars == PROFILE_DEFAULT:
         train_chars = chapter.TRAIN_CHARS
-    _positive("units", units)
-    _positive("epochs", epochs)
-    _positive("train_chars", train_chars)  # type: ignore[arg-type]
+    _check_positive(units=units, epochs=epochs, train_chars=train_chars)
     text = data.load_text(corpus)
     vocabulary = chapter.CharVocabulary.from_text(text)
     train_ids, validation_ids = chapter.encode_splits(text, vocabulary, train_chars=train_chars)  # type: ignore[arg-type]
@@ -222,8 +218,7 @@ def sentiment(
 
     from dlbook import sentiment as chapter
 
-    _positive("epochs", epochs)
-    _positive("train_size", train_size)
+    _check_positive(epochs=epochs, train_size=train_size)
     splits = chapter.load_imdb_splits(train_size)
     # Adapted on the training reviews only, as in the chapter.
     vectorizer = chapter.build_vectorizer(splits.train_texts)
