@@ -43,7 +43,7 @@ def _use_data_folder(folder: Path | None) -> None:
         os.environ["DLBOOK_DATA"] = str(folder)
 
 
-@data.command("fetch")
+@data.command("fetch", short_help="Download the datasets into the cache.")
 @click.argument("names", nargs=-1, type=click.Choice(["mnist", "imdb", "shakespeare", "sonnets"]))
 @_data_folder_option
 def data_fetch(names: tuple[str, ...], data_folder: Path | None) -> None:
@@ -84,7 +84,7 @@ def _fetch_with_progress(name: str) -> Path:
         return datasets.fetch(name, progress=progress)
 
 
-@data.command("verify")
+@data.command("verify", short_help="Check a data folder file by file.")
 @click.argument("names", nargs=-1, type=click.Choice(["mnist", "imdb", "shakespeare", "sonnets"]))
 @_data_folder_option
 def data_verify(names: tuple[str, ...], data_folder: Path | None) -> None:
@@ -206,7 +206,7 @@ def _option_hint(**options: object) -> str:
     return "".join(parts)
 
 
-@main.group()
+@main.group(short_help="Train a chapter's model, or load it from the cache.")
 def train() -> None:
     """Train one of the book's four models, or load it from the training cache.
 
@@ -233,7 +233,7 @@ def _train_size_option(what: str):  # type: ignore[no-untyped-def]
                         help=f"Training {what} (default: the profile's).")
 
 
-@train.command("autoencoder")
+@train.command("autoencoder", short_help="Chapter 1: dense autoencoder on MNIST.")
 @_latent_option
 @_train_size_option("digits")
 @_common_training_options
@@ -248,7 +248,7 @@ def train_autoencoder(latent_dim: int, train_size: int | None, epochs: int | Non
     _summary(trained, "")
 
 
-@train.command("denoising")
+@train.command("denoising", short_help="Chapter 2: denoising autoencoder on MNIST.")
 @_latent_option
 @click.option("--noise", "noise_std", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Standard deviation of the training noise (default: 0.5, the book's).")
@@ -287,7 +287,7 @@ def _textgen_task(corpus, units, epochs, train_chars):  # type: ignore[no-untype
     return function, hint
 
 
-@train.command("textgen")
+@train.command("textgen", short_help="Chapter 3: character-level LSTM on Shakespeare.")
 @_textgen_options
 @_common_training_options
 def train_textgen(corpus: str | None, units: int | None, train_chars: int | None, epochs: int | None,
@@ -308,7 +308,7 @@ def _sentiment_task(epochs, train_size):  # type: ignore[no-untyped-def]
     return function, _option_hint(epochs=epochs, train_size=train_size, profile=os.environ.get("DLBOOK_PROFILE"))
 
 
-@train.command("sentiment")
+@train.command("sentiment", short_help="Chapter 4: LSTM sentiment classifier on IMDB.")
 @_train_size_option("reviews")
 @_common_training_options
 def train_sentiment(train_size: int | None, epochs: int | None, profile: str | None,
@@ -328,9 +328,9 @@ def _finite_temperature(context: click.Context, parameter: click.Parameter, valu
     return value
 
 
-@main.command()
-@click.option("--seed", "seed_text", default="ROMEO:\n", show_default=True,
-              help="Text to start from; the sample continues it.")
+@main.command(short_help="Generate text with the trained character LSTM.")
+@click.option("--seed", "seed_text", default="ROMEO:\n",
+              help="Text to start from; the sample continues it.  [default: 'ROMEO:' and a line break]")
 @click.option("--temperature", type=float, default=0.8, show_default=True, callback=_finite_temperature,
               help="Sampling temperature: low is safe and repetitive, high is varied and misspelt.")
 @click.option("--length", type=click.IntRange(min=1, max=1_000_000), default=500, show_default=True,
@@ -347,8 +347,9 @@ def generate(seed_text: str, temperature: float, length: int, samples: int, rand
              profile: str | None, data_folder: Path | None) -> None:
     """Generate text with chapter 3's trained character-level LSTM.
 
-    Uses the model trained by the book or by ``dlbook train textgen`` with the
-    same options; it never trains. The text goes to standard output.
+    Uses the model trained by the book or by 'dlbook train textgen' with the
+    same model options (--profile, --epochs, --units, --train-chars,
+    --corpus); it never trains. The text goes to standard output.
     """
     _prepare(profile, data_folder)
     import numpy as np
@@ -401,7 +402,7 @@ def _read_reviews(texts: tuple[str, ...], file: str | None) -> list[str]:
     return reviews
 
 
-@main.command("sentiment")
+@main.command("sentiment", short_help="Classify reviews with the trained sentiment LSTM.")
 @click.argument("texts", nargs=-1)
 @click.option("--file", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="Read reviews from this file, one per line ('-' for standard input).")
@@ -414,8 +415,9 @@ def sentiment_command(texts: tuple[str, ...], file: str | None, threshold: float
     """Classify reviews with chapter 4's trained LSTM: P(positive) and a label per review.
 
     Reviews come from the arguments, from --file (one per line), or from
-    standard input. Uses the model trained by the book or by ``dlbook train
-    sentiment`` with the same options; it never trains. Tab-separated output:
+    standard input. Uses the model trained by the book or by 'dlbook train
+    sentiment' with the same model options (--profile, --epochs,
+    --train-size); it never trains. Tab-separated output:
     probability, label, review.
     """
     reviews = _read_reviews(texts, file)
@@ -432,7 +434,7 @@ def sentiment_command(texts: tuple[str, ...], file: str | None, threshold: float
 
 # ---------------------------------------------------------------------- build
 
-@main.command()
+@main.command(short_help="Build the book into _build/html.")
 @click.option("--profile", type=click.Choice(config.PROFILES), default=None,
               help="quick (default) or full; sets DLBOOK_PROFILE.")
 @click.argument("extra", nargs=-1, type=click.UNPROCESSED)
