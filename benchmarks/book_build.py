@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from dlbook.notebook import machine_description
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -93,7 +95,7 @@ def main() -> None:
 
     results = {
         "profile": args.profile,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}",
+        "machine": f"{machine_description()}, Python {platform.python_version()}",
         "cold_build_seconds": round(cold, 1),
         "warm_rebuild_seconds": round(warm, 1),
         "rebuild_from_model_cache_seconds": round(from_models, 1),

@@ -21,9 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
+from pathlib import Path
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -49,21 +49,15 @@ def main(argv: list[str] | None = None) -> dict:
         os.environ["DLBOOK_PROFILE"] = arguments.profile
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-    import keras
     import numpy as np
 
-    from dlbook import config, data, notebook, textgen
+    from dlbook import config, notebook, tasks, textgen
 
     notebook.setup()
 
-    # The chapter's data and model, step by step as in book/text-generation.md,
-    # so that the training cache hands over the chapter's trained weights.
-    text = data.load_text(textgen.CORPUS)
-    vocabulary = textgen.CharVocabulary.from_text(text)
-    train_ids, validation_ids = textgen.encode_splits(text, vocabulary, train_chars=textgen.TRAIN_CHARS)
-    keras.utils.set_random_seed(config.SEED)
-    model = textgen.build_model(vocabulary.size)
-    run = textgen.fit_model(model, train_ids, validation_ids, epochs=textgen.EPOCHS, name="char-lstm")
+    # The chapter's model, the same one its build left in the training cache.
+    trained = tasks.textgen(evaluate=False)
+    model, vocabulary, run = trained.model, trained.extras["vocabulary"], trained.run
     print(run)
 
     seed_text, window = arguments.seed_text, textgen.SEQUENCE_LENGTH
@@ -101,8 +95,7 @@ def main(argv: list[str] | None = None) -> dict:
         "model": {"units": textgen.UNITS, "embedding_dim": textgen.EMBEDDING_DIM,
                   "vocab_size": vocabulary.size, "val_loss": run.final("val_loss"),
                   "cached": run.cached, "training_seconds": run.seconds},
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, load average "
-                   + ", ".join(f"{load:.2f}" for load in os.getloadavg()),
+        "machine": notebook.machine_description(load_average=True),
         "window": window,
         "stateful_chars_per_second": stateful,
         f"stateful_{arguments.streams}_streams_chars_per_second": batched,
@@ -124,8 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"stateful, 1 stream: {stateful:,.0f} chars/s "
           f"({'meets' if stateful >= 5000 else 'misses'} the 5,000 chars/s target)")
     if arguments.json:
-        with open(arguments.json, "w") as out:
-            json.dump(result, out, indent=2)
+        Path(arguments.json).write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {arguments.json}")
     return result
 

@@ -39,6 +39,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 #: The models this script knows, in chapter order.
@@ -303,12 +304,6 @@ def measure(workload: Workload, *, steps: int, warmup: int, repeats: int) -> dic
     }
 
 
-def machine_description() -> str:
-    """Architecture, CPU count and the current load average (1, 5 and 15 minutes)."""
-    return (f"{platform.machine()}, {os.cpu_count()} CPU cores, load average "
-            + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
-
-
 def print_table(result: dict[str, Any]) -> None:
     """Print one row per model, then what the estimate means."""
     profile = result["profile"]
@@ -352,7 +347,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     result: dict[str, Any] = {
         "profile": config.profile(),
-        "machine": machine_description(),
+        "machine": notebook.machine_description(load_average=True),
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
@@ -376,8 +371,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     print_table(result)
     if arguments.json:
-        with open(arguments.json, "w") as out:
-            json.dump(result, out, indent=2)
+        Path(arguments.json).write_text(json.dumps(result, indent=2) + "\n")
         print(f"wrote {arguments.json}")
     return result
 

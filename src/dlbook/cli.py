@@ -14,6 +14,7 @@ import click
 
 import dlbook
 from dlbook import config
+from dlbook.data import DATASETS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -44,7 +45,7 @@ def _use_data_folder(folder: Path | None) -> None:
 
 
 @data.command("fetch", short_help="Download the datasets into the cache.")
-@click.argument("names", nargs=-1, type=click.Choice(["mnist", "imdb", "shakespeare", "sonnets"]))
+@click.argument("names", nargs=-1, type=click.Choice(list(DATASETS)))
 @_data_folder_option
 def data_fetch(names: tuple[str, ...], data_folder: Path | None) -> None:
     """Download the datasets (all, or NAMES) into the cache, with a progress bar.
@@ -85,7 +86,7 @@ def _fetch_with_progress(name: str) -> Path:
 
 
 @data.command("verify", short_help="Check a data folder file by file.")
-@click.argument("names", nargs=-1, type=click.Choice(["mnist", "imdb", "shakespeare", "sonnets"]))
+@click.argument("names", nargs=-1, type=click.Choice(list(DATASETS)))
 @_data_folder_option
 def data_verify(names: tuple[str, ...], data_folder: Path | None) -> None:
     """Say file by file whether each dataset is present, intact and loadable.

@@ -8,7 +8,8 @@ noisy digits with clean targets, the *denoising criterion* of Vincent et al.
 * :class:`NoisyImages`, a ``keras.utils.PyDataset`` that draws fresh noise
   for every batch of every epoch, reproducibly;
 * :func:`fit_denoiser`, the chapter's training recipe (also run by
-  ``dlbook train denoising``);
+  ``dlbook train denoising``), and the seeds of the fixed validation and test
+  noise, :data:`VALIDATION_NOISE_SEED` and :data:`TEST_NOISE_SEED`;
 * :func:`ssim` and :func:`score_table`, the comparison metrics (MSE, PSNR and
   SSIM against the clean images);
 * :func:`noise_sweep` and :func:`summarize_sweep`, the error-versus-noise-level
@@ -34,6 +35,8 @@ __all__ = [
     "NOISE_STD",
     "NoisyImages",
     "SSIM_FILTER_SIZE",
+    "TEST_NOISE_SEED",
+    "VALIDATION_NOISE_SEED",
     "add_gaussian_noise",
     "fit_denoiser",
     "noise_sweep",
@@ -49,6 +52,10 @@ __all__ = [
 NOISE_STD = 0.5
 #: Noise levels of the sweep, from clean digits to far beyond the training level.
 NOISE_LEVELS = tuple(round(0.1 * step, 1) for step in range(10))
+#: Seeds of the fixed noise on the validation and test digits (the training
+#: noise is drawn from ``config.SEED`` by :class:`NoisyImages`).
+VALIDATION_NOISE_SEED = config.SEED + 1
+TEST_NOISE_SEED = config.SEED + 2
 #: SSIM's Gaussian window: 7 pixels instead of the usual 11, since the digits are only 28 pixels wide.
 SSIM_FILTER_SIZE = 7
 
@@ -143,8 +150,15 @@ class NoisyImages(keras.utils.PyDataset):
             raise IndexError(f"batch index {index} out of range for {len(self)} batches.")
         rows = self._epoch_order()[index * self.batch_size:(index + 1) * self.batch_size]
         clean = self.images[rows]
-        noisy = add_gaussian_noise(clean, self.std, seed=[self.seed, self.epoch, index])
-        return noisy, clean
+        return self.corrupt(clean, seed=[self.seed, self.epoch, index]), clean
+
+    def corrupt(self, clean: np.ndarray, seed: Sequence[int]) -> np.ndarray:
+        """The noisy version of one batch: clipped Gaussian noise of ``self.std``.
+
+        Override it to train on another kind of noise; the shuffling, the
+        seeding and the epochs stay as they are.
+        """
+        return add_gaussian_noise(clean, self.std, seed=seed)
 
     def on_epoch_end(self) -> None:
         """Move on to the next epoch's shuffling and noise."""
@@ -162,40 +176,38 @@ class NoisyImages(keras.utils.PyDataset):
             "std": self.std,
             "batch_size": self.batch_size,
             "seed": self.seed,
+            # Subclasses with other noise differ in "class" above.
             "noise": "gaussian, clipped to [0, 1], seed [seed, epoch, batch]",
         }
 
 
 def fit_denoiser(
     model: Any,
-    splits: autoencoders.MnistSplits,
-    validation_noisy: np.ndarray,
+    batches: NoisyImages,
+    validation_data: tuple[np.ndarray, np.ndarray],
     *,
-    std: float = NOISE_STD,
+    name: str,
     epochs: int | None = None,
-    name: str = "denoising-autoencoder-32",
-    seed: int = config.SEED,
     verbose: int | str = 0,
     missing: str = "train",
 ) -> training.TrainingRun:
     """Train a compiled autoencoder to denoise (or load it from the training cache).
 
-    Chapter 1's training call with noisy inputs: :class:`NoisyImages` batches
-    of the training digits (fresh noise of standard deviation ``std`` in
-    every epoch, clean targets), validated on the fixed ``validation_noisy``
-    digits against the clean ``splits.x_val``. ``epochs`` defaults to
-    chapter 1's :data:`dlbook.autoencoders.EPOCHS`; ``verbose`` and ``missing``
-    go to :func:`dlbook.training.fit_cached`.
+    Chapter 1's training call with noisy inputs: ``batches`` of ``(noisy,
+    clean)`` training digits with fresh noise in every epoch (a
+    :class:`NoisyImages`, or a subclass with other noise), validated on
+    ``validation_data``, fixed ``(noisy, clean)`` digits. ``epochs`` defaults
+    to chapter 1's :data:`dlbook.autoencoders.EPOCHS`; ``verbose`` and
+    ``missing`` go to :func:`dlbook.training.fit_cached`.
     """
-    train_batches = NoisyImages(splits.x_train, std=std, batch_size=autoencoders.BATCH_SIZE, seed=seed)
     return training.fit_cached(
         model,
-        train_batches,  # (noisy, clean) pairs, with new noise in every epoch.
-        validation_data=(validation_noisy, splits.x_val),  # Fixed noise, so epochs are comparable.
+        batches,  # (noisy, clean) pairs, with new noise in every epoch.
+        validation_data=validation_data,  # Fixed noise, so epochs are comparable.
         # A PyDataset cannot be fingerprinted like an array: name what defines it.
-        data_key=training.fingerprint([train_batches.describe(), validation_noisy, splits.x_val]),
+        data_key=training.fingerprint([batches.describe(), *validation_data]),
         epochs=autoencoders.EPOCHS if epochs is None else epochs,
-        name=name, seed=seed, verbose=verbose, missing=missing,
+        name=name, seed=batches.seed, verbose=verbose, missing=missing,
     )
 
 

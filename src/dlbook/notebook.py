@@ -30,7 +30,7 @@ import numpy as np
 import dlbook
 from dlbook import config
 
-__all__ = ["Results", "setup"]
+__all__ = ["Results", "machine_description", "setup"]
 
 
 def setup(seed: int = config.SEED) -> None:
@@ -54,6 +54,19 @@ def setup(seed: int = config.SEED) -> None:
     from dlbook import plotting
 
     plotting.use_book_style()
+
+
+def machine_description(*, load_average: bool = False) -> str:
+    """The machine in words, for records of timings: architecture and CPU count.
+
+    Args:
+        load_average: Append the 1, 5 and 15-minute load averages, which say
+            whether other work competed for the CPUs while timing.
+    """
+    description = f"{platform.machine()}, {os.cpu_count()} CPU cores"
+    if load_average:
+        description += ", load average " + ", ".join(f"{load:.2f}" for load in os.getloadavg())
+    return description
 
 
 def _plain(value: Any) -> Any:
@@ -90,7 +103,7 @@ class Results:
             "seed": seed,
             "dlbook": dlbook.__version__,
             "python": platform.python_version(),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+            "machine": machine_description(),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         self.glue("profile", config.profile(), record=False)

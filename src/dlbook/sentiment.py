@@ -342,17 +342,14 @@ def fit_classifier(
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_accuracy", patience=1, restore_best_weights=True
         ))
-    fit_arguments: dict[str, Any] = {}
-    if class_weight is not None:
-        fit_arguments["class_weight"] = class_weight
     return training.fit_cached(
         model, x_train, y_train,
         validation_data=validation_data,
         epochs=EPOCHS if epochs is None else epochs,
         batch_size=BATCH_SIZE,
-        callbacks=callbacks or None,
+        class_weight=class_weight,
+        callbacks=callbacks,
         seed=seed, name=name, verbose=verbose, missing=missing,
-        **fit_arguments,
     )
 
 

@@ -24,15 +24,7 @@ import numpy as np
 
 from dlbook import config, training
 
-__all__ = ["PROFILE_DEFAULT", "TASKS", "Trained", "autoencoder", "denoising", "sentiment", "textgen"]
-
-#: The four tasks, by their command-line names, with the chapter each one comes from.
-TASKS: dict[str, str] = {
-    "autoencoder": "book/autoencoder.md",
-    "denoising": "book/denoising-autoencoder.md",
-    "textgen": "book/text-generation.md",
-    "sentiment": "book/sentiment.md",
-}
+__all__ = ["PROFILE_DEFAULT", "Trained", "autoencoder", "denoising", "sentiment", "textgen"]
 
 #: Marks "the active profile's value" where ``None`` already means something.
 PROFILE_DEFAULT = "profile"
@@ -43,7 +35,7 @@ class Trained:
     """A trained (or cache-loaded) model with what is needed to use it.
 
     Attributes:
-        task: One of :data:`TASKS`.
+        task: The task's command-line name: autoencoder, denoising, textgen or sentiment.
         model: The Keras model, holding the trained weights.
         run: Its :class:`dlbook.training.TrainingRun` (``run.cached`` says
             whether it was loaded).
@@ -124,20 +116,21 @@ def denoising(
         raise ValueError(f"noise_std must be a positive number, got {noise_std}.")
     _check_positive(latent_dim=latent_dim, epochs=epochs, train_size=train_size)
     splits = autoencoders.load_mnist_splits(train_size)
-    # The chapter's fixed validation noise (seed + 1) and test noise (seed + 2).
-    validation_noisy = chapter.add_gaussian_noise(splits.x_val, noise_std, seed=config.SEED + 1)
+    validation_noisy = chapter.add_gaussian_noise(splits.x_val, noise_std, seed=chapter.VALIDATION_NOISE_SEED)
     keras.utils.set_random_seed(config.SEED)
     model, _, _ = autoencoders.build_autoencoder(latent_dim)
     model.compile(optimizer="adam", loss="binary_crossentropy")
+    batches = chapter.NoisyImages(splits.x_train, std=noise_std, batch_size=autoencoders.BATCH_SIZE,
+                                  seed=config.SEED)
     run = chapter.fit_denoiser(
-        model, splits, validation_noisy, std=noise_std, epochs=epochs,
+        model, batches, (validation_noisy, splits.x_val), epochs=epochs,
         name=f"denoising-autoencoder-{latent_dim}", verbose=verbose, missing=missing,
     )
     settings = {"latent_dim": latent_dim, "noise_std": noise_std, "epochs": epochs or autoencoders.EPOCHS,
                 "train_size": len(splits.x_train), "profile": config.profile()}
     metrics: dict[str, float] = {}
     if evaluate:
-        test_noisy = chapter.add_gaussian_noise(splits.x_test, noise_std, seed=config.SEED + 2)
+        test_noisy = chapter.add_gaussian_noise(splits.x_test, noise_std, seed=chapter.TEST_NOISE_SEED)
         denoised = chapter.predict(model, test_noisy)
         metrics = {
             "test_mse_noisy_input": autoencoders.mse(splits.x_test, test_noisy),

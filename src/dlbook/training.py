@@ -231,7 +231,9 @@ def fit_cached(
             or ``"raise"`` a :class:`NotTrainedError`, for code that only uses
             models trained earlier (``dlbook generate``).
         **fit_kwargs: Any other ``model.fit`` argument (``epochs``, ``batch_size``,
-            ``class_weight``, ...); part of the key.
+            ``class_weight``, ...); part of the key. An argument given as
+            ``None`` is left out, as if it had not been given: ``model.fit``'s
+            default is ``None`` for all of them that take it.
 
     Returns:
         A :class:`TrainingRun`; the model holds the trained weights.
@@ -240,6 +242,7 @@ def fit_cached(
 
     if missing not in ("train", "raise"):
         raise ValueError(f"missing must be 'train' or 'raise', got {missing!r}.")
+    fit_kwargs = {key: value for key, value in fit_kwargs.items() if value is not None}
     if data_key is None:
         data_key = fingerprint([x, y, validation_data])
     description = {

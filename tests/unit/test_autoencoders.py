@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -226,8 +224,8 @@ def test_plot_per_digit_error_and_projection() -> None:
 
 
 @pytest.mark.realdata
-@pytest.mark.skipif(not os.environ.get("DLBOOK_DATA"), reason="DLBOOK_DATA is not set")
-def test_mnist_splits_are_flat_scaled_and_disjoint() -> None:
+@pytest.mark.realdata
+def test_mnist_splits_are_flat_scaled_and_disjoint(real_data) -> None:
     splits = autoencoders.load_mnist_splits(train_size=1000)
     assert splits.x_train.shape == (1000, 784) and splits.x_val.shape == (10_000, 784)
     assert splits.x_test.shape == (10_000, 784) and splits.x_train.dtype == np.float32

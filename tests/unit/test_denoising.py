@@ -197,11 +197,16 @@ def test_noisy_images_rejects_bad_arguments(images):
         denoising.NoisyImages(images, batch_size=8)[3]
 
 
-def test_noisy_images_train_a_model_through_fit_cached(images, tmp_path, monkeypatch):
-    monkeypatch.setenv("DLBOOK_CACHE", str(tmp_path))
+def compiled_autoencoder(latent_dim: int = 4):
+    """A tiny, seeded, compiled dense autoencoder."""
     keras.utils.set_random_seed(0)
-    model, _, _ = autoencoders.build_autoencoder(4, input_dim=784)
+    model, _, _ = autoencoders.build_autoencoder(latent_dim)
     model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def test_noisy_images_train_a_model_through_fit_cached(images):
+    model = compiled_autoencoder()
     batches = denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1)
     key = training.fingerprint(batches.describe())
     run = training.fit_cached(model, batches, validation_data=(images, images), data_key=key,
@@ -335,17 +340,15 @@ def test_fit_denoiser_trains_on_noisy_batches_and_caches(images):
                                       x_test=images[:8], y_test=np.zeros(8))
     validation_noisy = denoising.add_gaussian_noise(splits.x_val, 0.5, seed=1)
 
-    def compiled():
-        keras.utils.set_random_seed(0)
-        model, _, _ = autoencoders.build_autoencoder(4)
-        model.compile(optimizer="adam", loss="binary_crossentropy")
-        return model
+    def batches(std=0.5):
+        return denoising.NoisyImages(splits.x_train, std=std, batch_size=8, seed=0)
 
-    run = denoising.fit_denoiser(compiled(), splits, validation_noisy, epochs=2, name="tiny-denoiser")
+    validation = (validation_noisy, splits.x_val)
+    run = denoising.fit_denoiser(compiled_autoencoder(), batches(), validation, epochs=2, name="tiny-denoiser")
     assert not run.cached and run.epochs == 2 and "val_loss" in run.history
-    again = denoising.fit_denoiser(compiled(), splits, validation_noisy, epochs=2, name="tiny-denoiser",
+    again = denoising.fit_denoiser(compiled_autoencoder(), batches(), validation, epochs=2, name="tiny-denoiser",
                                    missing="raise")
     assert again.cached and again.key == run.key
-    other_noise = denoising.fit_denoiser(compiled(), splits, validation_noisy, std=0.3, epochs=2,
+    other_noise = denoising.fit_denoiser(compiled_autoencoder(), batches(0.3), validation, epochs=2,
                                          name="tiny-denoiser")
     assert not other_noise.cached and other_noise.key != run.key

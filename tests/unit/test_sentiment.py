@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -26,15 +24,9 @@ def vectorizer():
 def tiny_model():
     """An untrained but seeded masked LSTM classifier, the chapter's architecture in miniature."""
     import keras
-    from keras import layers
 
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.Input(shape=(None,), dtype="int32"),
-        layers.Embedding(50, 4, mask_zero=True),
-        layers.LSTM(3),
-        layers.Dense(1, activation="sigmoid"),
-    ])
+    model = sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
     # Non-zero weights everywhere, so every token moves the output.
     for weight in model.weights:
         weight.assign(np.random.default_rng(1).normal(0, 0.5, size=weight.shape).astype("float32"))
@@ -133,15 +125,7 @@ def test_masking_makes_extra_padding_invisible(vectorizer, tiny_model):
 
 def test_without_mask_padding_changes_predictions(vectorizer, tiny_model):
     """The control: the same weights without a mask do read the padding."""
-    import keras
-    from keras import layers
-
-    unmasked = keras.Sequential([
-        keras.Input(shape=(None,), dtype="int32"),
-        layers.Embedding(50, 4, mask_zero=False),
-        layers.LSTM(3),
-        layers.Dense(1, activation="sigmoid"),
-    ])
+    unmasked = sentiment.build_model(False, vocab_size=50, embedding_dim=4, units=3)
     unmasked.set_weights(tiny_model.get_weights())
     ids = sentiment.vectorize(vectorizer, TEXTS[1:3], 8)
     padded = np.concatenate([ids, np.zeros((len(ids), 40), dtype=np.int32)], axis=1)
@@ -260,8 +244,8 @@ def test_predict_sentiment_rejects_non_text(vectorizer, tiny_model):
 # ------------------------------------------------------------ real data
 
 @pytest.mark.realdata
-@pytest.mark.skipif(not os.environ.get("DLBOOK_DATA"), reason="needs DLBOOK_DATA")
-def test_load_imdb_splits_sizes_balance_and_disjointness():
+@pytest.mark.realdata
+def test_load_imdb_splits_sizes_balance_and_disjointness(real_data):
     splits = sentiment.load_imdb_splits(train_size=1_000, validation_size=500, test_size=700)
     assert len(splits.train_texts) == len(splits.train_labels) == 1_000
     assert len(splits.val_texts) == len(splits.val_labels) == 500

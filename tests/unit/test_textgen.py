@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -255,8 +253,8 @@ def test_figures_have_titles_and_labels(tiny_model):
 # ---------------------------------------------------------------- real data
 
 @pytest.mark.realdata
-@pytest.mark.skipif(not os.environ.get("DLBOOK_DATA"), reason="DLBOOK_DATA is not set")
-def test_shakespeare_vocabulary_round_trip():
+@pytest.mark.realdata
+def test_shakespeare_vocabulary_round_trip(real_data):
     from dlbook import data
 
     text = data.load_shakespeare()
