@@ -14,14 +14,14 @@ export DLBOOK_CACHE="${DLBOOK_CACHE:-$ROOT/_build/cache}"
 export DLBOOK_METRICS="$ROOT/_build/metrics"
 
 echo "==> Unit tests"
-python -m pytest tests/unit -q
+python -m pytest tests/unit tests/ext -q
 
 echo "==> Book build (quick profile): executes every chapter"
 start=$(date +%s)
 bash scripts/build.sh
 first=$(( $(date +%s) - start ))
 
-echo "==> Each chapter's .ipynb in a fresh kernel, from the warm model cache"
+echo "==> Each launch notebook in a fresh kernel of a clean, Colab-like virtualenv, from the warm model cache"
 start=$(date +%s)
 DLBOOK_RUN_NOTEBOOKS=1 DLBOOK_METRICS="$ROOT/_build/rebuild/metrics" python -m pytest tests/notebooks -q
 second=$(( $(date +%s) - start ))

@@ -1,15 +1,31 @@
-"""Every chapter's paired .ipynb runs top to bottom in a fresh kernel, as in Binder or Colab.
+"""Every launch notebook runs top to bottom the way Colab would run it.
 
-Run by scripts/test.sh after the book build, with the warm model cache: the
-results go to _build/rebuild/metrics (so tests/book can check that nothing was
-retrained and the numbers are the same) and each kernel's peak memory to
-_build/notebook-memory.json (Binder allows 2 GB).
+A clean virtualenv (``_build/colab-venv``) holds only what a launch
+notebook's first cell installs in Colab: this checkout's ``dlbook`` package
+(installed from the checkout, not in editable mode, as ``pip install
+git+...`` would) and TensorFlow (Colab brings its own; here the version
+``requirements.txt`` pins), plus the kernel. Each notebook that the build wrote
+to ``_build/launch`` runs in a fresh kernel of that environment, from a
+fresh working folder, with ``DLBOOK_DATA`` pointing at the datasets (there
+is no network here).
+
+The kernel shares the build's model cache (``DLBOOK_CACHE``): the cache key
+covers the model, the data, the training call and the package's code, so a
+model found there is the one the notebook would train, and a launch notebook
+must train nothing the build did not. Each kernel's peak memory goes to
+``_build/notebook-memory.json`` (Binder allows 2 GB).
+
+Run by scripts/test.sh after the book build (``DLBOOK_RUN_NOTEBOOKS=1``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -17,10 +33,14 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
-MEMORY_FILE = ROOT / "_build" / "notebook-memory.json"
+BUILD = ROOT / "_build"
+LAUNCH = BUILD / "launch"
+VENV = BUILD / "colab-venv"
+MEMORY_FILE = BUILD / "notebook-memory.json"
+KERNEL = "dlbook-colab-like"
 #: mybinder.org restarts a kernel that grows past 2 GB.
 BINDER_LIMIT_MB = 2048
+NOTEBOOKS = sorted(LAUNCH.glob("**/*.ipynb")) if LAUNCH.is_dir() else []
 
 PEAK_MEMORY_CELL = """\
 import resource, json
@@ -33,21 +53,88 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def test_notebook_runs_in_a_fresh_kernel(notebook_path: Path) -> None:
-    notebook = nbformat.read(notebook_path, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
-    client = NotebookClient(
-        notebook, timeout=1800, kernel_name="python3",
-        resources={"metadata": {"path": str(notebook_path.parent)}},
-    )
-    client.execute()  # raises CellExecutionError with the failing cell's traceback
+def pinned(*names: str) -> list[str]:
+    """The ``name==version`` lines of requirements.txt for these packages."""
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    found = [line.split("#")[0].strip() for line in lines if line.split("==")[0].strip().lower() in names]
+    assert len(found) == len(names), f"requirements.txt pins {found}, expected {names}"
+    return found
 
-    skipped = [cell for cell in notebook.cells if "skip-execution" in cell.metadata.get("tags", [])]
-    assert all(not cell.get("outputs") for cell in skipped), "a skip-execution cell ran"
+
+def run(*command: str) -> None:
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+
+@pytest.fixture(scope="session")
+def colab_kernel(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A kernel in a clean virtualenv with dlbook (from this checkout) and TensorFlow only."""
+    python = VENV / "bin" / "python"
+    requirements = pinned("tensorflow-cpu", "keras", "ipykernel")
+    stamp = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:16]
+    stamp_file = VENV / ".colab-like"
+    if not python.exists() or (stamp_file.read_text() if stamp_file.exists() else "") != stamp:
+        run(sys.executable, "-m", "venv", "--clear", str(VENV))  # no --system-site-packages: clean
+        run(str(python), "-m", "pip", "install", "--quiet", *requirements)
+        stamp_file.write_text(stamp)
+    # The package as the install cell gets it: built from the sources, not linked to them.
+    run(str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(ROOT))
+    run(str(python), "-m", "pip", "install", "--quiet", str(ROOT))  # its own dependencies, if missing
+    kernels = tmp_path_factory.mktemp("kernels")
+    run(str(python), "-m", "ipykernel", "install", "--prefix", str(kernels), "--name", KERNEL)
+    os.environ["JUPYTER_PATH"] = str(kernels / "share" / "jupyter")
+    return KERNEL
+
+
+def trained_models() -> set[str]:
+    models = Path(os.environ.get("DLBOOK_CACHE", Path.home() / ".cache" / "dlbook")) / "models"
+    return {path.name for path in models.iterdir()} if models.is_dir() else set()
+
+
+def execute(notebook: nbformat.NotebookNode, kernel: str, workdir: Path) -> nbformat.NotebookNode:
+    notebook.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
+    client = NotebookClient(notebook, timeout=1800, kernel_name=kernel,
+                            resources={"metadata": {"path": str(workdir)}})
+    client.execute()  # raises CellExecutionError with the failing cell's traceback
+    return notebook
+
+
+def test_there_are_launch_notebooks() -> None:
+    assert len(NOTEBOOKS) >= 5, f"expected the intro and four chapters in {LAUNCH}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_launch_notebook_runs_like_colab(path: Path, colab_kernel: str, tmp_path: Path) -> None:
+    before = trained_models()
+    notebook = execute(nbformat.read(path, as_version=4), colab_kernel, tmp_path)
+    assert trained_models() == before, "the launch notebook trained a model the book build did not"
+
+    errors = [output for cell in notebook.cells for output in cell.get("outputs", [])
+              if output.get("output_type") == "error"]
+    assert not errors
     peak_mb = json.loads(notebook.cells[-1].outputs[0]["text"])["peak_mb"]
     memory = json.loads(MEMORY_FILE.read_text()) if MEMORY_FILE.exists() else {}
-    memory[notebook_path.stem] = {"profile": os.environ.get("DLBOOK_PROFILE", "quick"), "peak_mb": round(peak_mb)}
-    MEMORY_FILE.parent.mkdir(exist_ok=True)
+    memory[path.stem] = {"profile": os.environ.get("DLBOOK_PROFILE", "quick"), "peak_mb": round(peak_mb)}
     MEMORY_FILE.write_text(json.dumps(memory, indent=2))
-    assert peak_mb < BINDER_LIMIT_MB, f"{notebook_path.name} peaked at {peak_mb:.0f} MB"
+    assert peak_mb < BINDER_LIMIT_MB, f"{path.name} peaked at {peak_mb:.0f} MB"
+
+
+def test_a_learner_edits_the_model_and_reruns(colab_kernel: str, tmp_path: Path) -> None:
+    """Chapter 1 with another latent size and fewer epochs: it trains that model and reports it."""
+    notebook = nbformat.read(LAUNCH / "book" / "autoencoder.ipynb", as_version=4)
+    edits = {r"^latent_dim = \d+": "latent_dim = 8", r"^epochs = .*$": "epochs = 2"}
+    for pattern, replacement in edits.items():
+        cells = [cell for cell in notebook.cells if cell.cell_type == "code"
+                 and re.search(pattern, cell.source, re.MULTILINE)]
+        assert cells, f"no visible cell sets {pattern!r}"
+        cells[0].source = re.sub(pattern, replacement, cells[0].source, count=1, flags=re.MULTILINE)
+    before = trained_models()
+    notebook = execute(notebook, colab_kernel, tmp_path)
+    new = trained_models() - before
+    assert new, "editing the visible cells trained nothing new"
+    printed = "\n".join(output.get("text", "") if isinstance(output.get("text", ""), str) else ""
+                        for cell in notebook.cells for output in cell.get("outputs", []))
+    printed += "\n".join(str(output.get("data", {}).get("text/plain", ""))
+                         for cell in notebook.cells for output in cell.get("outputs", []))
+    assert re.search(r"\b2 epochs\b", printed), "the training summary does not report the edited epochs"
+    assert re.search(r"-> 8 numbers|latent.?8\b|\b8 numbers", printed), "nothing reports the edited latent size"

@@ -1,0 +1,581 @@
+"""Sphinx extension: the notebooks that Colab, Binder and the download button give.
+
+A chapter is a MyST Markdown notebook. Its prose quotes the build's numbers
+through ``{glue:text}`` roles, cites with ``{cite}``, and uses directives
+(notes, dropdown solutions); hidden ``remove-cell`` cells record the numbers.
+Opened as a plain notebook (Colab renders CommonMark only), all of that would
+show as raw markup. So after every build this extension writes, from each
+executed chapter (``_build/jupyter_execute``), a *launch notebook* that reads
+as a clean document:
+
+- glued values become plain text, in italics, and a note at the top says that
+  numbers in italics are the values of this build (the cells print the
+  reader's own);
+- citations become "Author (year)" text linked to the paper;
+- ``{numref}`` becomes "Figure N", and each captioned figure cell is followed
+  by its caption;
+- notes and admonitions become block quotes, dropdowns ``<details>`` blocks,
+  ``{literalinclude}`` the code it names, grid cards linked headings;
+- bookkeeping cells (tagged ``remove-cell``) are dropped, except those also
+  tagged ``launch-only`` (the Colab install cell).
+
+Written to ``_build/launch/<docname>.ipynb`` without outputs (the publish
+workflow puts them on the ``notebooks`` branch, where the Colab and Binder
+buttons point) and, with the build's outputs, over the theme's copy in
+``_build/html/_sources`` (the download button). The theme's launch buttons are
+rewritten to point at the ``notebooks`` branch's ``.ipynb``, and a short "run
+this chapter" box with Colab and Binder links is put under each chapter's title.
+
+No package converts MyST notebooks to plain Jupyter notebooks with glue
+resolved: jupytext keeps the MyST markup as it is, and sphinx-tojupyter (what
+QuantEcon uses) is a separate builder that does not know myst-nb's glue. The
+pieces that exist are reused: myst-nb formats glued values, pybtex reads the
+bibliography.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+LAUNCH_DIR = "launch"  # under the build's output root (_build)
+BRANCH = "notebooks"   # the branch the publish workflow writes the launch notebooks to
+
+_DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}[ \t]*(?P<argument>.*?)[ \t]*$")
+_PLAIN_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+_ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<content>[^`]*)`")
+_TARGET = re.compile(r"^\s*\([\w.:-]+\)=\s*$")
+_ADMONITIONS = {
+    "note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important", "warning": "Warning",
+    "caution": "Caution", "attention": "Attention", "danger": "Danger", "error": "Error", "seealso": "See also",
+}
+
+
+class ConversionError(ValueError):
+    """The chapter uses markup this converter does not know how to write as plain Markdown."""
+
+
+@dataclass
+class Context:
+    """What converting one chapter needs to know besides its cells.
+
+    Attributes:
+        glue: Glued values by name, as the ``text/plain`` myst-nb stored.
+        references: Bibliography entries by key: ``{"text": "Vincent et al.", "year": "2008", "url": ...}``.
+        figures: Figure labels (``mystnb.figure.name``) to their number in this notebook.
+        page_url: Maps a document name (``book/autoencoder``) to its URL on the site.
+        source_dir: The folder of the chapter's source, for ``{literalinclude}`` paths.
+    """
+
+    glue: dict[str, str] = field(default_factory=dict)
+    references: dict[str, dict[str, str]] = field(default_factory=dict)
+    figures: dict[str, int] = field(default_factory=dict)
+    page_url: Callable[[str], str] = lambda docname: docname + ".html"
+    docname: str = ""
+    source_dir: Path = Path(".")
+
+
+# --- Inline roles ------------------------------------------------------------------------------
+
+
+def format_glue(text_plain: str, spec: str) -> str:
+    """Format a glued value exactly as myst-nb's ``{glue:text}`` role does."""
+    from myst_nb.core.variables import format_plain_text
+
+    return format_plain_text(text_plain, spec)
+
+
+def _glue(content: str, context: Context) -> str:
+    key, spec = (content.rsplit(":", 1) + ["s"])[:2] if ":" in content else (content, "s")
+    if key not in context.glue:
+        raise ConversionError(f"{context.docname}: no glued value named {key!r}")
+    return f"*{format_glue(context.glue[key], spec)}*"
+
+
+def _citation(keys: str, context: Context, *, textual: bool) -> str:
+    parts = []
+    for key in (k.strip() for k in keys.split(",")):
+        entry = context.references.get(key)
+        if entry is None:
+            raise ConversionError(f"{context.docname}: no bibliography entry {key!r}")
+        text = f"{entry['text']} ({entry['year']})" if textual else f"{entry['text']}, {entry['year']}"
+        parts.append(f"[{text}]({entry['url']})")
+    return "; ".join(parts) if textual else "(" + "; ".join(parts) + ")"
+
+
+def _title_and_target(content: str) -> tuple[str | None, str]:
+    match = re.fullmatch(r"(?s)(.*?)\s*<([^<>]+)>", content)
+    return (match.group(1), match.group(2)) if match else (None, content)
+
+
+def _numref(content: str, context: Context) -> str:
+    title, label = _title_and_target(content)
+    if label not in context.figures:
+        raise ConversionError(f"{context.docname}: {{numref}} to {label!r}, which is no figure of this chapter")
+    number = context.figures[label]
+    return (title or "Figure %s").replace("%s", str(number)).replace("{number}", str(number))
+
+
+def _doc(content: str, context: Context) -> str:
+    title, target = _title_and_target(content)
+    docname = str((Path(context.docname).parent / target)) if not target.startswith("/") else target.lstrip("/")
+    return f"[{title or target}]({context.page_url(docname)})"
+
+
+def convert_roles(line: str, context: Context) -> str:
+    """Replace the MyST roles of one line of prose by plain Markdown."""
+
+    def replace(match: re.Match[str]) -> str:
+        role, content = match.group("role"), match.group("content")
+        if role in ("glue:text", "glue", "glue:any"):
+            return _glue(content, context)
+        if role in ("cite", "cite:p", "cite:ps"):
+            return _citation(content, context, textual=False)
+        if role in ("cite:t", "cite:ts"):
+            return _citation(content, context, textual=True)
+        if role == "numref":
+            return _numref(content, context)
+        if role == "doc":
+            return _doc(content, context)
+        if role == "ref":
+            title, _ = _title_and_target(content)
+            if title is None:
+                raise ConversionError(f"{context.docname}: {{ref}}`{content}` needs an explicit title")
+            return title
+        if role == "math":
+            return f"${content}$"
+        raise ConversionError(f"{context.docname}: unknown role {{{role}}}")
+
+    return _ROLE.sub(replace, line)
+
+
+# --- Block structure ---------------------------------------------------------------------------
+
+
+def _closes(line: str, fence: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
+
+
+def _split_options(body: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Split a directive's body into its ``:key: value`` options and its content."""
+    options: dict[str, str] = {}
+    index = 0
+    if body and body[0].strip() == "---":  # YAML options block
+        end = next((i for i in range(1, len(body)) if body[i].strip() == "---"), None)
+        if end is not None:
+            import yaml
+
+            options = {str(k): str(v) for k, v in (yaml.safe_load("\n".join(body[1:end])) or {}).items()}
+            index = end + 1
+    while index < len(body):
+        match = re.match(r"^\s*:([\w-]+):\s*(.*)$", body[index])
+        if not match:
+            break
+        options[match.group(1)] = match.group(2)
+        index += 1
+    return options, body[index:]
+
+
+def _python_object(path: Path, qualified_name: str) -> str:
+    """The source of a function or class (``Class.method`` too) in a Python file, as Sphinx's
+    ``:pyobject:`` option gives it."""
+    source = path.read_text()
+    scope: Any = ast.parse(source)
+    for part in qualified_name.split("."):
+        scope = next(
+            (node for node in ast.iter_child_nodes(scope)
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == part),
+            None,
+        )
+        if scope is None:
+            raise ConversionError(f"{path}: no {qualified_name} to include")
+    lines = source.splitlines()
+    start = min([scope.lineno] + [decorator.lineno for decorator in scope.decorator_list])
+    return textwrap.dedent("\n".join(lines[start - 1:scope.end_lineno]))
+
+
+def _quote(lines: list[str], title: str | None) -> list[str]:
+    block = ([f"**{title}**", ""] if title else []) + lines
+    while block and not block[-1].strip():
+        block.pop()
+    return [("> " + line).rstrip() for line in block]
+
+
+def _directive(name: str, argument: str, body: list[str], context: Context) -> list[str]:
+    options, content = _split_options(body)
+    if name in _ADMONITIONS:
+        text = ([argument] if argument else []) + content
+        return _quote(convert_lines(text, context), _ADMONITIONS[name])
+    if name == "admonition":
+        return _quote(convert_lines(content, context), convert_roles(argument, context) or None)
+    if name == "dropdown":
+        summary = convert_roles(argument or "Details", context)
+        return ["<details>", f"<summary>{summary}</summary>", "", *convert_lines(content, context), "", "</details>"]
+    if name == "literalinclude":
+        path = (context.source_dir / argument).resolve()
+        if "pyobject" in options:
+            code = _python_object(path, options["pyobject"])
+        else:
+            code = path.read_text().rstrip("\n")
+        return [f"```{options.get('language', 'python')}", *code.splitlines(), "```"]
+    if name in ("code-block", "code", "sourcecode"):
+        return [f"```{argument}", *content, "```"]
+    if name == "math":
+        return ["$$", *content, "$$"]
+    if name == "grid":
+        return convert_lines(content, context)
+    if name == "grid-item-card":
+        title = convert_roles(argument, context)
+        if "link" in options:
+            target = options["link"]
+            url = context.page_url(str(Path(context.docname).parent / target)) \
+                if options.get("link-type") == "doc" else target
+            title = f"[{title}]({url})"
+        return [f"**{title}**", "", *convert_lines(content, context)]
+    if name in ("glue:figure", "glue", "bibliography"):
+        return []  # a figure from a hidden cell, or the site's reference list: nothing to show in a notebook
+    raise ConversionError(f"{context.docname}: no plain-Markdown form for the {{{name}}} directive")
+
+
+def convert_lines(lines: list[str], context: Context) -> list[str]:
+    """Convert MyST Markdown lines to CommonMark lines (directives, roles, targets, comments)."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        directive = _DIRECTIVE.match(line)
+        plain = None if directive else _PLAIN_FENCE.match(line)
+        if directive:
+            fence = directive.group("fence")
+            end = index + 1
+            while end < len(lines) and not _closes(lines[end], fence):
+                end += 1
+            body = [l[len(directive.group("indent")):] for l in lines[index + 1:end]]
+            out.extend(_directive(directive.group("name"), directive.group("argument"), body, context))
+            index = end + 1
+            continue
+        if plain:  # ordinary code: copied as it is
+            fence = plain.group("fence")
+            end = index + 1
+            while end < len(lines) and not _closes(lines[end], fence):
+                end += 1
+            out.extend(lines[index:end + 1])
+            index = end + 1
+            continue
+        if _TARGET.match(line) or re.match(r"^\s*%", line):
+            index += 1  # a cross-reference target or a MyST comment
+            continue
+        out.append(convert_roles(line, context))
+        index += 1
+    return out
+
+
+def convert_markdown(source: str, context: Context) -> str:
+    """One Markdown cell's MyST source as CommonMark."""
+    lines = convert_lines(source.splitlines(), context)
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+# --- Whole notebooks ---------------------------------------------------------------------------
+
+
+def glued_values(notebook: dict[str, Any]) -> dict[str, str]:
+    """The ``text/plain`` of every value glued in an executed notebook."""
+    values = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name and "text/plain" in output.get("data", {}):
+                text = output["data"]["text/plain"]
+                values[name] = "".join(text) if isinstance(text, list) else text
+    return values
+
+
+def _tags(cell: dict[str, Any]) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _figure(cell: dict[str, Any]) -> dict[str, Any]:
+    return cell.get("metadata", {}).get("mystnb", {}).get("figure", {}) or {}
+
+
+def is_bookkeeping(cell: dict[str, Any]) -> bool:
+    """Cells the launch notebook leaves out: hidden by ``remove-cell`` and not marked ``launch-only``."""
+    tags = _tags(cell)
+    return "remove-cell" in tags and "launch-only" not in tags
+
+
+def figure_numbers(notebook: dict[str, Any]) -> dict[str, int]:
+    """Captioned figure cells (``mystnb.figure.name``) numbered in order, as the notebook shows them."""
+    numbers: dict[str, int] = {}
+    count = 0
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code" and not is_bookkeeping(cell) and _figure(cell).get("caption"):
+            count += 1
+            if _figure(cell).get("name"):
+                numbers[_figure(cell)["name"]] = count
+    return numbers
+
+
+def _markdown_cell(text: str, index: int) -> dict[str, Any]:
+    return {"cell_type": "markdown", "id": f"md-{index}", "metadata": {}, "source": text}
+
+
+def launch_notebook(executed: dict[str, Any], context: Context, *, header: str, keep_outputs: bool) -> dict[str, Any]:
+    """The launch notebook of one executed chapter.
+
+    Args:
+        executed: The executed chapter (myst-nb's ``_build/jupyter_execute`` copy).
+        context: Bibliography, page URLs and the source folder (glue and figures are filled in here).
+        header: Markdown put right after the chapter's title (where it comes from, how to read it).
+        keep_outputs: Keep the build's outputs (the download); ``False`` for Colab and Binder.
+    """
+    context = copy.copy(context)
+    context.glue = glued_values(executed)
+    context.figures = figure_numbers(executed)
+    cells: list[dict[str, Any]] = []
+    header_done = False
+    for index, cell in enumerate(executed.get("cells", [])):
+        if cell.get("cell_type") == "markdown":
+            text = convert_markdown(_source(cell), context)
+            if not header_done:
+                # The title is the first line of the first Markdown cell.
+                title, _, rest = text.partition("\n")
+                text = "\n\n".join(part for part in (title, header, rest.strip()) if part)
+                header_done = True
+            if text.strip():
+                cells.append(_markdown_cell(text, index))
+            continue
+        if cell.get("cell_type") != "code" or is_bookkeeping(cell):
+            continue
+        outputs = [
+            output for output in cell.get("outputs", [])
+            if not output.get("metadata", {}).get("scrapbook")  # glue: bookkeeping
+        ] if keep_outputs else []
+        tags = [tag for tag in _tags(cell) if tag not in ("remove-cell", "launch-only")]
+        cells.append({
+            "cell_type": "code", "id": f"code-{index}", "metadata": {"tags": tags} if tags else {},
+            "execution_count": None, "outputs": outputs, "source": _source(cell).rstrip("\n"),
+        })
+        caption = _figure(cell).get("caption")
+        if caption:
+            number = context.figures.get(_figure(cell).get("name", ""), None)
+            label = f"**Figure {number}.** " if number else ""
+            cells.append(_markdown_cell(f"{label}{convert_markdown(str(caption), context)}", index * 1000 + 1))
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def read_references(bib_files: list[Path], references_url: str) -> dict[str, dict[str, str]]:
+    """Short author-year labels and links for every bibliography entry."""
+    from pybtex.database import parse_file
+    from pybtex.richtext import Text
+
+    def plain(latex: str) -> str:
+        return Text.from_latex(latex).render_as("text")
+
+    references = {}
+    for bib in bib_files:
+        for key, entry in parse_file(str(bib)).entries.items():
+            people = entry.persons.get("author") or entry.persons.get("editor") or []
+            names = [plain(" ".join(person.prelast_names + person.last_names)) for person in people]
+            if len(names) >= 3:
+                text = f"{names[0]} et al."
+            elif names:
+                text = " and ".join(names)
+            else:
+                text = plain(entry.fields.get("title", key))
+            fields = entry.fields
+            url = fields.get("url") or (f"https://doi.org/{fields['doi']}" if "doi" in fields else references_url)
+            references[key] = {"text": text, "year": str(fields.get("year", "n.d.")), "url": url}
+    return references
+
+
+# --- Sphinx: launch links, the run box, writing the notebooks -----------------------------------
+
+
+def _site_url(app: Any) -> str:
+    return (app.config.html_baseurl or "").rstrip("/") + "/"
+
+
+def _repository(app: Any) -> tuple[str, str]:
+    url = app.config.html_theme_options.get("repository_url", "").rstrip("/")
+    match = re.search(r"github\.com/([^/]+)/([^/]+)$", url)
+    if not match:
+        raise ConversionError(f"launch notebooks need a GitHub repository URL, got {url!r}")
+    return match.group(1), match.group(2)
+
+
+def launch_urls(app: Any, docname: str) -> dict[str, str]:
+    """Where the Colab and Binder buttons of a page point: its launch notebook on the notebooks branch."""
+    org, repo = _repository(app)
+    path = f"{docname}.ipynb"
+    interface = app.config.html_theme_options.get("launch_buttons", {}).get("notebook_interface", "jupyterlab")
+    urlpath = ("lab/tree/" if interface == "jupyterlab" else "tree/") + path
+    return {
+        "colab": f"https://colab.research.google.com/github/{org}/{repo}/blob/{BRANCH}/{path}",
+        "binder": f"https://mybinder.org/v2/gh/{org}/{repo}/{BRANCH}?urlpath={urlpath}",
+    }
+
+
+def _is_notebook_page(app: Any, docname: str) -> bool:
+    return docname in app.env.all_docs and Path(app.env.doc2path(docname)).suffix == ".md" and \
+        app.env.metadata.get(docname, {}).get("kernelspec") is not None
+
+
+def rewrite_launch_buttons(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Point the theme's Colab and Binder buttons at the launch notebooks (after the theme, priority 501)."""
+    if not _is_notebook_page(app, pagename):
+        return
+    urls = launch_urls(app, pagename)
+
+    def visit(buttons: list[dict[str, Any]]) -> None:
+        for button in buttons:
+            if isinstance(button.get("buttons"), list):
+                visit(button["buttons"])
+            label = str(button.get("label", "")).lower() + str(button.get("text", "")).lower()
+            if "colab" in label:
+                button["url"] = urls["colab"]
+            elif "binder" in label:
+                button["url"] = urls["binder"]
+
+    visit(context.get("header_buttons", []))
+
+
+def _costs(app: Any) -> dict[str, Any]:
+    path = Path(app.confdir) / "benchmarks" / "results" / "notebook_costs.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _minutes(seconds: float) -> str:
+    minutes = seconds / 60
+    if minutes < 1:
+        return "under a minute"
+    rounded = round(minutes) if minutes < 10 else int(round(minutes / 5) * 5)
+    return f"about {rounded} minute{'s' if rounded != 1 else ''}"
+
+
+def run_box(app: Any, docname: str, download_href: str) -> str:
+    """The Markdown-free HTML box under a chapter's title: launch links and what a run costs."""
+    urls = launch_urls(app, docname)
+    chapter = Path(docname).name
+    cost = _costs(app).get("chapters", {}).get(chapter)
+    lines = []
+    if cost:
+        quick, full = _minutes(cost["quick_seconds"]), _minutes(cost["full_seconds"])
+        how = cost.get("full_how", "measured")
+        lines.append(
+            f"Running it top to bottom takes {quick} in the quick profile and {full} in the full profile "
+            f"({how}), on 2 CPU cores. {cost.get('gpu', '')}".strip()
+        )
+    text = "".join(f"<p>{line}</p>" for line in lines)
+    return (
+        '<div class="dlbook-run-box" role="note" aria-label="Run this chapter">'
+        '<p class="dlbook-run-links">Run this chapter: '
+        f'<a class="dlbook-run-link" href="{urls["colab"]}">Open in Colab</a> '
+        f'<a class="dlbook-run-link" href="{urls["binder"]}">Open in Binder</a> '
+        f'<a class="dlbook-run-link" href="{download_href}" download>Download the notebook</a></p>'
+        f"{text}</div>"
+    )
+
+
+def add_run_box(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Put the run box right after the chapter's title."""
+    if not _is_notebook_page(app, pagename) or pagename == app.config.root_doc:
+        return
+    body = context.get("body", "")
+    end = body.find("</h1>")
+    if end >= 0:
+        end += len("</h1>")
+        download = context["pathto"](f"_sources/{pagename}.ipynb", 1)
+        context["body"] = body[:end] + run_box(app, pagename, download) + body[end:]
+
+
+def header_markdown(app: Any, docname: str) -> str:
+    """What a launch notebook says under its title."""
+    urls = launch_urls(app, docname)
+    site = _site_url(app)
+    profile = _profile_of_build(app, docname)
+    profile_words = f"the {profile} profile" if profile else "this build"
+    return (
+        f"> From *{app.config.project}*, [read online]({site}{docname}.html) · "
+        f"[Open in Colab]({urls['colab']}) · [Open in Binder]({urls['binder']})\n>\n"
+        f"> Numbers in *italics* in the text are those of the book's build ({profile_words}). "
+        "When you run the cells, they print your own results, which can differ a little; "
+        "what a cell prints is always your run's."
+    )
+
+
+def _profile_of_build(app: Any, docname: str) -> str | None:
+    record = Path(app.outdir).parent / "metrics" / f"{Path(docname).name}.json"
+    try:
+        return json.loads(record.read_text()).get("profile")
+    except (OSError, ValueError):
+        import os
+
+        return os.environ.get("DLBOOK_PROFILE", "quick")
+
+
+def write_launch_notebooks(app: Any, exception: Exception | None) -> None:
+    """After a successful HTML build: write every chapter's launch notebook and its download copy."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    out_root = Path(app.outdir).parent
+    executed_dir = out_root / "jupyter_execute"
+    site = _site_url(app)
+    bib_files = [Path(app.srcdir) / name for name in getattr(app.config, "bibtex_bibfiles", [])]
+    references = read_references(bib_files, site + "book/references.html")
+    for docname in sorted(app.env.all_docs):
+        if not _is_notebook_page(app, docname):
+            continue
+        executed_path = executed_dir / f"{docname}.ipynb"
+        if not executed_path.is_file():
+            logger.warning(f"launch notebooks: {executed_path} is missing (was {docname} executed?)")
+            continue
+        executed = json.loads(executed_path.read_text())
+        context = Context(
+            references=references, docname=docname,
+            page_url=lambda name: f"{site}{name}.html",
+            source_dir=Path(app.env.doc2path(docname)).parent,
+        )
+        header = header_markdown(app, docname)
+        try:
+            launch = launch_notebook(executed, context, header=header, keep_outputs=False)
+            download = launch_notebook(executed, context, header=header, keep_outputs=True)
+        except ConversionError as error:
+            logger.warning(f"launch notebooks: {error}")
+            continue
+        for path, notebook in ((out_root / LAUNCH_DIR / f"{docname}.ipynb", launch),
+                               (Path(app.outdir) / "_sources" / f"{docname}.ipynb", download)):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("html-page-context", rewrite_launch_buttons, priority=900)
+    app.connect("html-page-context", add_run_box, priority=900)
+    app.connect("build-finished", write_launch_notebooks)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,131 @@
+"""The launch notebooks the build writes: what Colab, Binder and the download button give.
+
+Each chapter's launch notebook (``_build/launch/<doc>.ipynb``, written by
+``_ext/launch_notebooks.py``) must read as a plain document: rendered by a
+CommonMark renderer (markdown-it-py), no Markdown cell shows MyST markup; no
+code cell keeps the book's bookkeeping; the note under the title labels the
+build's numbers; citations are linked text. The page's launch buttons and the
+run box under its title point at it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+ORG_REPO = CONFIG["repository"]["url"].rstrip("/").split("github.com/")[1]
+DOCS = sorted(
+    str(path.relative_to(ROOT).with_suffix(""))
+    for path in (ROOT / "book").glob("*.md")
+    if "kernelspec:" in path.read_text().split("\n---", 1)[0]
+)
+#: MyST markup that must not survive into what a CommonMark renderer shows.
+MARKUP = re.compile(r"\{(glue|cite|numref|ref|doc|math|literalinclude|note|dropdown|admonition)[:}]|^:::|`\{|^\([\w.-]+\)=",
+                    re.MULTILINE)
+BOOKKEEPING = ("results.glue", "results.add_training", "notebook.Results(", "myst_nb", "glue(")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built_book() -> None:
+    if not (BUILD / "launch").is_dir():
+        if os.environ.get("DLBOOK_REQUIRE_BOOK") == "1":
+            pytest.fail("No launch notebooks in _build/launch: the build failed or did not run.")
+        pytest.skip("The book is not built (run scripts/build.sh first).")
+
+
+def launch(doc: str) -> nbformat.NotebookNode:
+    return nbformat.read(BUILD / "launch" / f"{doc}.ipynb", as_version=4)
+
+
+def shown(markdown: str) -> str:
+    """The text a plain CommonMark renderer shows for a Markdown cell (HTML tags stripped)."""
+    html = MarkdownIt("commonmark").render(markdown)
+    # Code blocks are code: markup inside them is what the code says, not markup.
+    html = re.sub(r"(?s)<pre><code.*?</code></pre>", "", html)
+    return BeautifulSoup(html, "html.parser").get_text()
+
+
+def test_every_notebook_page_has_a_launch_notebook() -> None:
+    assert len(DOCS) >= 5
+    for doc in DOCS:
+        nbformat.validate(launch(doc))
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_markdown_cells_show_no_myst_markup(doc: str) -> None:
+    for cell in launch(doc).cells:
+        if cell.cell_type == "markdown":
+            text = shown(cell.source)
+            assert not MARKUP.search(text), f"markup left in {doc}: {MARKUP.search(text).group(0)!r} in {text[:300]!r}"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_no_bookkeeping_code_and_no_outputs(doc: str) -> None:
+    code = [cell for cell in launch(doc).cells if cell.cell_type == "code"]
+    assert code, "no code cells"
+    for cell in code:
+        assert cell.outputs == [] and cell.execution_count is None
+        assert not any(word in cell.source for word in BOOKKEEPING), cell.source
+        assert "remove-cell" not in cell.metadata.get("tags", [])
+    first = code[0].source
+    assert 'if "google.colab" in sys.modules:' in first and "pip install" in first
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_numbers_are_labelled_as_the_builds(doc: str) -> None:
+    notebook = launch(doc)
+    source = (ROOT / f"{doc}.md").read_text()
+    header = next(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert header.startswith("# ")
+    assert "Numbers in *italics* in the text are those of the book's build" in header
+    assert f"https://colab.research.google.com/github/{ORG_REPO}/blob/notebooks/{doc}.ipynb" in header
+    glued = source.count("{glue:text}`")
+    italics = sum(len(re.findall(r"(?<![*\w])\*[^*\s][^*]*\*(?!\*)", cell.source))
+                  for cell in notebook.cells if cell.cell_type == "markdown")
+    assert italics >= glued, f"{glued} glued values in the source, {italics} italic values in the notebook"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_citations_are_linked_text(doc: str) -> None:
+    source = (ROOT / f"{doc}.md").read_text()
+    text = "\n".join(cell.source for cell in launch(doc).cells if cell.cell_type == "markdown")
+    cited = re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", source)
+    links = re.findall(r"\]\((https://doi\.org/[^)]+|https?://[^)]+)\)", text)
+    assert len(links) >= len(cited)
+    for keys in cited:
+        assert "{cite" not in text and keys not in text
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_download_copy_is_the_launch_notebook_with_outputs(doc: str) -> None:
+    download = nbformat.read(HTML / "_sources" / f"{doc}.ipynb", as_version=4)
+    assert [cell.source for cell in download.cells] == [cell.source for cell in launch(doc).cells]
+    assert any(cell.get("outputs") for cell in download.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize("doc", [doc for doc in DOCS if doc != "book/intro"])
+def test_page_buttons_and_run_box_point_at_the_launch_notebook(doc: str) -> None:
+    soup = BeautifulSoup((HTML / f"{doc}.html").read_text(), "html.parser")
+    colab = f"https://colab.research.google.com/github/{ORG_REPO}/blob/notebooks/{doc}.ipynb"
+    binder = f"https://mybinder.org/v2/gh/{ORG_REPO}/notebooks?urlpath=lab/tree/{doc}.ipynb"
+    hrefs = [a.get("href") for a in soup.find_all("a")]
+    assert hrefs.count(colab) >= 2 and hrefs.count(binder) >= 2, "menu button and run box"
+    assert not any(href and "/blob/main/" in href and href.endswith((".md", ".ipynb")) and "colab" in href
+                   for href in hrefs)
+    box = soup.select_one("article .dlbook-run-box")
+    assert box is not None and box.find_previous("h1") is not None
+    text = box.get_text(" ", strip=True)
+    assert "Open in Colab" in text and "Open in Binder" in text
+    assert re.search(r"quick profile and .* full profile", text), text

@@ -1,0 +1,160 @@
+"""The converter that writes launch notebooks (``_ext/launch_notebooks.py``), on small made-up chapters."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import launch_notebooks as ln  # noqa: E402
+
+REFERENCES = {
+    "vincent2008": {"text": "Vincent et al.", "year": "2008", "url": "https://doi.org/10.1145/1"},
+    "hinton2006": {"text": "Hinton and Salakhutdinov", "year": "2006", "url": "https://doi.org/10.1126/2"},
+}
+
+
+def context(**glue: str) -> ln.Context:
+    return ln.Context(glue=glue, references=REFERENCES, docname="book/chapter",
+                      page_url=lambda name: f"https://site/{name}.html", source_dir=ROOT / "book")
+
+
+def rendered_text(markdown: str) -> str:
+    """What a plain CommonMark renderer shows, tags stripped."""
+    import re
+
+    return re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(markdown))
+
+
+def test_glued_values_are_formatted_like_myst_nb_and_marked() -> None:
+    line = "Loss {glue:text}`loss:.3f` after {glue:text}`epochs` epochs on {glue:text}`n:,` digits: {glue:text}`verdict`."
+    out = ln.convert_roles(line, context(loss="0.123456", epochs="5", n="50000", verdict="'it generalises'"))
+    assert out == "Loss *0.123* after *5* epochs on *50,000* digits: *it generalises*."
+
+
+def test_an_unknown_glue_name_is_an_error_not_a_blank() -> None:
+    with pytest.raises(ln.ConversionError, match="missing"):
+        ln.convert_roles("{glue:text}`missing`", context())
+
+
+def test_citations_become_linked_author_year_text() -> None:
+    out = ln.convert_roles("As {cite:t}`vincent2008` showed {cite}`hinton2006,vincent2008`.", context())
+    assert out == ("As [Vincent et al. (2008)](https://doi.org/10.1145/1) showed "
+                   "([Hinton and Salakhutdinov, 2006](https://doi.org/10.1126/2); "
+                   "[Vincent et al., 2008](https://doi.org/10.1145/1)).")
+    with pytest.raises(ln.ConversionError):
+        ln.convert_roles("{cite}`nobody1999`", context())
+
+
+def test_numref_uses_the_notebooks_own_figure_numbers() -> None:
+    ctx = context()
+    ctx.figures = {"fig-loss": 3}
+    assert ln.convert_roles("see {numref}`fig-loss`", ctx) == "see Figure 3"
+    assert ln.convert_roles("see {numref}`the curves in Fig. %s <fig-loss>`", ctx) == "see the curves in Fig. 3"
+    with pytest.raises(ln.ConversionError):
+        ln.convert_roles("{numref}`fig-none`", ctx)
+
+
+def test_directives_become_plain_markdown() -> None:
+    source = "\n".join([
+        "(sec-label)=",
+        "% a MyST comment",
+        "```{note}",
+        "The {glue:text}`profile` profile.",
+        "```",
+        "",
+        ":::{admonition} Try it",
+        "Change `latent_dim`.",
+        ":::",
+        "",
+        ":::{dropdown} Solution",
+        "```python",
+        "x = {'a': 1}  # {glue:text}`not_a_role_in_code`",
+        "```",
+        "Because {cite:t}`vincent2008`.",
+        ":::",
+    ])
+    out = ln.convert_markdown(source, context(profile="'quick'"))
+    assert "> **Note**" in out and "> The *quick* profile." in out
+    assert "> **Try it**" in out and "> Change `latent_dim`." in out
+    assert "<details>" in out and "<summary>Solution</summary>" in out and "</details>" in out
+    assert "x = {'a': 1}  # {glue:text}`not_a_role_in_code`" in out  # code is copied as it is
+    shown = rendered_text(out)
+    for markup in ("{note}", ":::", "{glue", "{cite", "(sec-label)=", "% a MyST"):
+        assert markup not in shown.replace("{glue:text}`not_a_role_in_code`", ""), markup
+
+
+def test_literalinclude_expands_the_named_object(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text("import os\n\n\nclass Box:\n    def size(self):\n        return 1\n\n\ndef other():\n    pass\n")
+    ctx = context()
+    ctx.source_dir = tmp_path
+    out = ln.convert_markdown("```{literalinclude} module.py\n:pyobject: Box.size\n:language: python\n```", ctx)
+    assert out == "```python\ndef size(self):\n    return 1\n```"
+
+
+def test_an_unknown_directive_is_an_error() -> None:
+    with pytest.raises(ln.ConversionError, match="mermaid"):
+        ln.convert_markdown("```{mermaid}\ngraph\n```", context())
+
+
+def _executed_notebook() -> dict:
+    glue_output = {"output_type": "display_data", "metadata": {"scrapbook": {"name": "loss", "mime_prefix": ""}},
+                   "data": {"text/plain": "0.25"}}
+    return {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# A chapter\n\nIntro with {glue:text}`loss:.2f`."},
+        {"cell_type": "code", "metadata": {"tags": ["remove-cell", "skip-execution", "launch-only"]},
+         "source": "%pip install dlbook", "outputs": []},
+        {"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "source": "results.glue('loss', 0.25)",
+         "outputs": [glue_output]},
+        {"cell_type": "code", "metadata": {"mystnb": {"figure": {"caption": "The loss.", "name": "fig-loss"}}},
+         "source": "plot()", "outputs": [{"output_type": "stream", "name": "stdout", "text": "ok"}]},
+        {"cell_type": "markdown", "metadata": {}, "source": "As {numref}`fig-loss` shows."},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_launch_notebook_drops_bookkeeping_and_keeps_the_install_cell() -> None:
+    notebook = ln.launch_notebook(_executed_notebook(), context(), header="> header", keep_outputs=False)
+    kinds = [(cell["cell_type"], cell["source"]) for cell in notebook["cells"]]
+    assert kinds == [
+        ("markdown", "# A chapter\n\n> header\n\nIntro with *0.25*."),
+        ("code", "%pip install dlbook"),
+        ("code", "plot()"),
+        ("markdown", "**Figure 1.** The loss."),
+        ("markdown", "As Figure 1 shows."),
+    ]
+    assert all(cell.get("outputs", []) == [] for cell in notebook["cells"])
+    assert "remove-cell" not in notebook["cells"][1]["metadata"].get("tags", [])
+    import nbformat
+
+    nbformat.validate(nbformat.from_dict(notebook))
+
+
+def test_the_download_copy_keeps_outputs_but_not_glue() -> None:
+    notebook = ln.launch_notebook(_executed_notebook(), context(), header="", keep_outputs=True)
+    outputs = [output for cell in notebook["cells"] for output in cell.get("outputs", [])]
+    assert outputs == [{"output_type": "stream", "name": "stdout", "text": "ok"}]
+
+
+def test_references_from_a_bib_file(tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{a, author={Hochreiter, Sepp and Schmidhuber, J{\\\"u}rgen}, title={LSTM}, year={1997}, doi={10.1/x}}\n"
+        "@misc{b, author={Karpathy, Andrej}, title={RNN}, year={2015}, url={https://k.github.io/rnn}}\n"
+        "@misc{c, author={A, B and C, D and E, F}, title={T}, year={2020}}\n"
+    )
+    references = ln.read_references([bib], "https://site/refs.html")
+    assert references["a"] == {"text": "Hochreiter and Schmidhuber", "year": "1997", "url": "https://doi.org/10.1/x"}
+    assert references["b"]["url"] == "https://k.github.io/rnn"
+    assert references["c"] == {"text": "A et al.", "year": "2020", "url": "https://site/refs.html"}
+
+
+@pytest.mark.parametrize(("seconds", "words"), [(20, "under a minute"), (61, "about 1 minute"),
+                                                 (150, "about 2 minutes"), (26 * 60, "about 25 minutes")])
+def test_minutes_read_naturally(seconds: float, words: str) -> None:
+    assert ln._minutes(seconds) == words
