@@ -287,15 +287,15 @@ def convert_markdown(source: str, context: Context) -> str:
 # --- Whole notebooks ---------------------------------------------------------------------------
 
 
-def glued_values(notebook: dict[str, Any]) -> dict[str, str]:
-    """The ``text/plain`` of every value glued in an executed notebook."""
+def glued_values(glue_data: dict[str, Any]) -> dict[str, str]:
+    """The ``text/plain`` of every glued value, from the ``<doc>.glue.json`` myst-nb writes
+    beside the executed notebook (myst-nb takes glue outputs out of the notebook itself)."""
     values = {}
-    for cell in notebook.get("cells", []):
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name and "text/plain" in output.get("data", {}):
-                text = output["data"]["text/plain"]
-                values[name] = "".join(text) if isinstance(text, list) else text
+    for name, item in glue_data.items():
+        data = item.get("data", {})
+        text = next((value for mime, value in data.items() if mime.endswith("text/plain")), None)
+        if text is not None:
+            values[name] = "".join(text) if isinstance(text, list) else text
     return values
 
 
@@ -339,12 +339,12 @@ def launch_notebook(executed: dict[str, Any], context: Context, *, header: str, 
 
     Args:
         executed: The executed chapter (myst-nb's ``_build/jupyter_execute`` copy).
-        context: Bibliography, page URLs and the source folder (glue and figures are filled in here).
+        context: Glued values, bibliography, page URLs and the source folder (figure
+            numbers are filled in here).
         header: Markdown put right after the chapter's title (where it comes from, how to read it).
         keep_outputs: Keep the build's outputs (the download); ``False`` for Colab and Binder.
     """
     context = copy.copy(context)
-    context.glue = glued_values(executed)
     context.figures = figure_numbers(executed)
     cells: list[dict[str, Any]] = []
     header_done = False
@@ -518,7 +518,7 @@ def header_markdown(app: Any, docname: str) -> str:
     profile = _profile_of_build(app, docname)
     profile_words = f"the {profile} profile" if profile else "this build"
     return (
-        f"> From *{app.config.project}*, [read online]({site}{docname}.html) · "
+        f"> From *{app.config.html_title or app.config.project}*, [read online]({site}{docname}.html) · "
         f"[Open in Colab]({urls['colab']}) · [Open in Binder]({urls['binder']})\n>\n"
         f"> Numbers in *italics* in the text are those of the book's build ({profile_words}). "
         "When you run the cells, they print your own results, which can differ a little; "
@@ -556,8 +556,10 @@ def write_launch_notebooks(app: Any, exception: Exception | None) -> None:
             logger.warning(f"launch notebooks: {executed_path} is missing (was {docname} executed?)")
             continue
         executed = json.loads(executed_path.read_text())
+        glue_path = executed_path.with_suffix(".glue.json")
+        glue = glued_values(json.loads(glue_path.read_text())) if glue_path.is_file() else {}
         context = Context(
-            references=references, docname=docname,
+            glue=glue, references=references, docname=docname,
             page_url=lambda name: f"{site}{name}.html",
             source_dir=Path(app.env.doc2path(docname)).parent,
         )

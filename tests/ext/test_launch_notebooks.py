@@ -118,8 +118,15 @@ def _executed_notebook() -> dict:
     ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
+def test_glued_values_come_from_myst_nbs_glue_file() -> None:
+    glue = {"loss": {"data": {"text/plain": "0.25"}, "metadata": {}},
+            "hidden": {"data": {"application/papermill.record/text/plain": "'quick'"}, "metadata": {}},
+            "figure": {"data": {"image/png": "..."}, "metadata": {}}}
+    assert ln.glued_values(glue) == {"loss": "0.25", "hidden": "'quick'"}
+
+
 def test_launch_notebook_drops_bookkeeping_and_keeps_the_install_cell() -> None:
-    notebook = ln.launch_notebook(_executed_notebook(), context(), header="> header", keep_outputs=False)
+    notebook = ln.launch_notebook(_executed_notebook(), context(loss="0.25"), header="> header", keep_outputs=False)
     kinds = [(cell["cell_type"], cell["source"]) for cell in notebook["cells"]]
     assert kinds == [
         ("markdown", "# A chapter\n\n> header\n\nIntro with *0.25*."),
@@ -136,7 +143,7 @@ def test_launch_notebook_drops_bookkeeping_and_keeps_the_install_cell() -> None:
 
 
 def test_the_download_copy_keeps_outputs_but_not_glue() -> None:
-    notebook = ln.launch_notebook(_executed_notebook(), context(), header="", keep_outputs=True)
+    notebook = ln.launch_notebook(_executed_notebook(), context(loss="0.25"), header="", keep_outputs=True)
     outputs = [output for cell in notebook["cells"] for output in cell.get("outputs", [])]
     assert outputs == [{"output_type": "stream", "name": "stdout", "text": "ok"}]
 

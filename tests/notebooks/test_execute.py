@@ -1,4 +1,4 @@
-"""Every launch notebook runs top to bottom the way Colab would run it.
+"""Every launch notebook runs top to bottom the way Colab would run it, and so do its solutions.
 
 A clean virtualenv (``_build/colab-venv``) holds only what a launch
 notebook's first cell installs in Colab: this checkout's ``dlbook`` package
@@ -31,6 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "_build"
@@ -99,20 +100,49 @@ def execute(notebook: nbformat.NotebookNode, kernel: str, workdir: Path) -> nbfo
     return notebook
 
 
+def solutions(notebook: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """The code of every exercise solution: the ``python`` blocks inside the notebook's
+    ``<details>`` blocks (the chapters' dropdowns), with the exercise's title."""
+    blocks = [block for cell in notebook.cells if cell.cell_type == "markdown"
+              for block in re.findall(r"(?s)<details>\s*<summary>(.*?)</summary>(.*?)</details>", cell.source)]
+    return [(f"{summary} #{index}, code block {number}", code)
+            for index, (summary, body) in enumerate(blocks, start=1)
+            for number, code in enumerate(re.findall(r"(?s)```python\n(.*?)```", body), start=1)]
+
+
+#: Before the solutions: the fewest epochs that still run every line of them.
+FEWER_EPOCHS = "if 'epochs' in globals() and isinstance(epochs, int):\n    epochs = min(epochs, 2)"
+
+
 def test_there_are_launch_notebooks() -> None:
     assert len(NOTEBOOKS) >= 5, f"expected the intro and four chapters in {LAUNCH}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
-def test_launch_notebook_runs_like_colab(path: Path, colab_kernel: str, tmp_path: Path) -> None:
+def test_launch_notebook_runs_like_colab_and_so_do_its_solutions(path: Path, colab_kernel: str,
+                                                                  tmp_path: Path) -> None:
+    """The notebook top to bottom, then, in the same kernel, every exercise solution."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
+    client = NotebookClient(notebook, timeout=1800, kernel_name=colab_kernel,
+                            resources={"metadata": {"path": str(tmp_path)}})
     before = trained_models()
-    notebook = execute(nbformat.read(path, as_version=4), colab_kernel, tmp_path)
-    assert trained_models() == before, "the launch notebook trained a model the book build did not"
-
-    errors = [output for cell in notebook.cells for output in cell.get("outputs", [])
-              if output.get("output_type") == "error"]
-    assert not errors
-    peak_mb = json.loads(notebook.cells[-1].outputs[0]["text"])["peak_mb"]
+    failed = []
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)  # raises CellExecutionError with the traceback
+        assert trained_models() == before, "the launch notebook trained a model the book build did not"
+        peak_mb = json.loads(notebook.cells[-1].outputs[0]["text"])["peak_mb"]
+        # The solutions are never executed by the build: run them so that they cannot rot.
+        extra = [nbformat.v4.new_code_cell(FEWER_EPOCHS)] + [
+            nbformat.v4.new_code_cell(code, metadata={"title": title}) for title, code in solutions(notebook)]
+        for cell in extra:
+            notebook.cells.append(cell)
+            try:
+                client.execute_cell(cell, len(notebook.cells) - 1)
+            except CellExecutionError as error:
+                failed.append(f"{cell.metadata.get('title', 'setup')}: {str(error)[-1500:]}")
+    assert not failed, "exercise solutions fail:\n" + "\n\n".join(failed)
     memory = json.loads(MEMORY_FILE.read_text()) if MEMORY_FILE.exists() else {}
     memory[path.stem] = {"profile": os.environ.get("DLBOOK_PROFILE", "quick"), "peak_mb": round(peak_mb)}
     MEMORY_FILE.write_text(json.dumps(memory, indent=2))
