@@ -463,8 +463,18 @@ def rewrite_launch_buttons(app: Any, pagename: str, templatename: str, context: 
 
 
 def _costs(app: Any) -> dict[str, Any]:
+    """The committed record of what running each chapter costs (benchmarks/notebook_costs.py)."""
     path = Path(app.confdir) / "benchmarks" / "results" / "notebook_costs.json"
     return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _this_build_seconds(app: Any, docname: str) -> float | None:
+    """How long this build took to execute the chapter (myst-nb's record; for a chapter
+    taken from the execution cache, the time of the execution that filled it)."""
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    data = NbMetadataCollector.get_exec_data(app.env, docname) or {}
+    return data.get("runtime")
 
 
 def _minutes(seconds: float) -> str:
@@ -476,18 +486,24 @@ def _minutes(seconds: float) -> str:
 
 
 def run_box(app: Any, docname: str, download_href: str) -> str:
-    """The Markdown-free HTML box under a chapter's title: launch links and what a run costs."""
+    """The HTML box under a chapter's title: launch links and what a run costs."""
+    import os
+
     urls = launch_urls(app, docname)
     chapter = Path(docname).name
-    cost = _costs(app).get("chapters", {}).get(chapter)
+    record = _costs(app)
+    profile = os.environ.get("DLBOOK_PROFILE", "quick")
+    seconds = {name: times[chapter] for name, times in record.get("seconds", {}).items() if chapter in times}
+    measured = _this_build_seconds(app, docname)
+    if measured:
+        seconds[profile] = measured
+    parts = [f"{_minutes(seconds[name])} in the {name} profile" + (" (this build)" if name == profile and measured else "")
+             for name in ("quick", "full") if name in seconds]
     lines = []
-    if cost:
-        quick, full = _minutes(cost["quick_seconds"]), _minutes(cost["full_seconds"])
-        how = cost.get("full_how", "measured")
-        lines.append(
-            f"Running it top to bottom takes {quick} in the quick profile and {full} in the full profile "
-            f"({how}), on 2 CPU cores. {cost.get('gpu', '')}".strip()
-        )
+    if parts:
+        lines.append(f"Running it top to bottom takes {' and '.join(parts)}, on 2 CPU cores.")
+    if record.get("gpu", {}).get(chapter):
+        lines.append(record["gpu"][chapter])
     text = "".join(f"<p>{line}</p>" for line in lines)
     return (
         '<div class="dlbook-run-box" role="note" aria-label="Run this chapter">'
