@@ -8,9 +8,20 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 # jupyter-cache keys executed notebooks on their code cells only, not on the
-# profile, the dlbook package or the installed versions: start its cache afresh
-# when any of those changed (trained models stay cached in DLBOOK_CACHE).
-stamp="$(printf '%s\n' "$DLBOOK_PROFILE" "${DLBOOK_DATA:-}" | cat - requirements.txt pyproject.toml \
+# profile, the folders, the dlbook package or the installed versions: start its
+# cache afresh when any of those changed. The folders are resolved the way the
+# chapters resolve them: a build that switches DLBOOK_CACHE (scripts/test.sh
+# uses _build/cache) must execute the chapters, so that their models are in the
+# cache that is now in use; trained models stay cached in each DLBOOK_CACHE.
+folders="$(python -c '
+import sys
+from dlbook import config
+try:
+    print(config.profile(), config.cache_dir(), config.metrics_dir(), config.data_dir(), sep="\n")
+except ValueError as error:  # DLBOOK_PROFILE=fast: one clear line, no traceback
+    sys.exit(f"build.sh: {error}")
+')"
+stamp="$(printf '%s\n' "$folders" | cat - requirements.txt pyproject.toml \
   $(find src -name '*.py' | sort) | sha256sum | cut -c1-16)"
 mkdir -p _build
 if [ "$(cat _build/.execution-stamp 2>/dev/null)" != "$stamp" ]; then

@@ -6,13 +6,12 @@ loading the datasets (:mod:`dlbook.data`), choosing the quick or full profile
 (:mod:`dlbook.training`), recording glued results (:mod:`dlbook.notebook`),
 and drawing figures (:mod:`dlbook.plotting`). One module per chapter holds that
 chapter's models, metrics and helpers.
+
+Importing the package changes nothing outside it: no environment variable, no
+warning filter, no profile frozen at import. A chapter's explicit
+:func:`dlbook.notebook.setup` call quiets TensorFlow and library warnings for
+that chapter; the command line does the same for itself.
 """
-
-import os as _os
-
-# TensorFlow's C++ runtime logs to stderr at import time; keep the book and the
-# command line quiet unless the reader asks for logs explicitly.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.1.0"
 

@@ -50,6 +50,7 @@ __all__ = [
     "plot_per_digit_error",
     "psnr",
     "reconstruction_scores",
+    "settings",
     "summarize_trend",
 ]
 
@@ -66,14 +67,24 @@ PROFILE_SIZES: dict[str, dict[str, int]] = {
     "full": {"epochs": 50, "train_size": 50_000},
 }
 
-#: Epochs of the active profile.
-EPOCHS = config.pick(quick=PROFILE_SIZES["quick"]["epochs"], full=PROFILE_SIZES["full"]["epochs"])
 #: Large batches keep the 2-core CPU busy; 256 is the Keras blog's choice.
 BATCH_SIZE = 256
 #: The last 10,000 training digits are held out for validation.
 VALIDATION_SIZE = 10_000
-#: Training digits of the active profile (the first ones of the remaining 50,000).
-TRAIN_SIZE = config.pick(quick=PROFILE_SIZES["quick"]["train_size"], full=PROFILE_SIZES["full"]["train_size"])
+
+#: The profile-dependent constants, read on every access (never frozen at
+#: import): ``EPOCHS``, the active profile's epochs, and ``TRAIN_SIZE``, its
+#: training digits (the first ones of the 50,000 left after validation).
+_BY_PROFILE = {
+    name.upper(): {profile: sizes[name] for profile, sizes in PROFILE_SIZES.items()}
+    for name in ("epochs", "train_size")
+}
+__getattr__ = config.profile_settings(__name__, _BY_PROFILE)
+
+
+def settings() -> dict[str, Any]:
+    """The active profile's ``EPOCHS`` and ``TRAIN_SIZE``, read now."""
+    return {name: config.pick(**values) for name, values in _BY_PROFILE.items()}
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,7 @@ def load_mnist_splits(train_size: int | None = None) -> MnistSplits:
             :data:`TRAIN_SIZE`); always the first ones, so runs are comparable.
     """
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    train_size = TRAIN_SIZE if train_size is None else train_size
+    train_size = settings()["TRAIN_SIZE"] if train_size is None else train_size
 
     def flat(images: np.ndarray) -> np.ndarray:
         return (images.astype("float32") / 255.0).reshape(len(images), INPUT_DIM)
@@ -170,7 +181,7 @@ def fit_basic_autoencoder(latent_dim: int, splits: MnistSplits, *, seed: int = c
     run = training.fit_cached(
         autoencoder, splits.x_train, splits.x_train,
         validation_data=(splits.x_val, splits.x_val),
-        epochs=EPOCHS if epochs is None else epochs, batch_size=BATCH_SIZE, seed=seed,
+        epochs=settings()["EPOCHS"] if epochs is None else epochs, batch_size=BATCH_SIZE, seed=seed,
         name=f"autoencoder-{latent_dim}", verbose=verbose, missing=missing,
     )
     return autoencoder, encoder, decoder, run

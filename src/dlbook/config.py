@@ -10,6 +10,11 @@ environment variable:
 ``full``
     The published edition: enough epochs for converged, representative results.
 
+Settings are read when they are used, never frozen at import: one process can
+build in the quick profile, switch ``DLBOOK_PROFILE`` to full, and get the full
+settings. A chapter module's profile-dependent constants (``autoencoders.EPOCHS``)
+are looked up through :func:`profile_settings` on every access.
+
 Folders come from environment variables too, with per-user defaults:
 ``DLBOOK_DATA`` (read datasets from this folder, never download),
 ``DLBOOK_CACHE`` (downloads and trained models) and ``DLBOOK_METRICS``
@@ -20,7 +25,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar
 
 Profile = Literal["quick", "full"]
 PROFILES: tuple[Profile, ...] = ("quick", "full")
@@ -52,6 +58,30 @@ def pick(quick: T, full: T) -> T:
         >>> epochs = pick(quick=3, full=50)
     """
     return full if profile() == "full" else quick
+
+
+def profile_settings(module: str, table: Mapping[str, Mapping[str, Any]]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` (PEP 562) that reads profile-dependent constants when asked.
+
+    Args:
+        module: The module's ``__name__``, for the error message.
+        table: Constant name -> ``{"quick": value, "full": value}``.
+
+    Example:
+        >>> _BY_PROFILE = {"EPOCHS": {"quick": 8, "full": 50}}
+        >>> __getattr__ = profile_settings(__name__, _BY_PROFILE)
+
+    ``module.EPOCHS`` then calls :func:`pick` on each access, so it always
+    gives the active profile's value.
+    """
+
+    def __getattr__(name: str) -> Any:
+        values = table.get(name)
+        if values is None:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        return pick(quick=values["quick"], full=values["full"])
+
+    return __getattr__
 
 
 def data_dir() -> Path | None:

@@ -168,17 +168,39 @@ class NoisyImages(keras.utils.PyDataset):
         """Everything that defines the batches, for ``fit_cached(data_key=...)``.
 
         A ``PyDataset`` cannot be fingerprinted like an array, so the cache
-        key is built from the clean images' fingerprint and the settings.
+        key is built from the clean images' fingerprint, the settings and the
+        code that draws the batches:
+
+        * ``class``: the class's module and name, so a subclass differs;
+        * ``corrupt``: where :meth:`corrupt` is defined, and ``code``: the
+          digest of the source (comments and docstrings left out) of every
+          class from this one down to the instance's, so that a changed
+          ``corrupt()`` or a subclass with other noise changes the key even
+          under the same name;
+        * ``epoch``: the epoch the next batches belong to. Batches are
+          seeded per epoch, so training that continues from epoch 8 sees other
+          noise than training from epoch 0.
+        * every other public number or string attribute (``std``,
+          ``batch_size``, ``seed``, and those a subclass adds).
         """
-        return {
-            "class": type(self).__name__,
-            "images": training.fingerprint(self.images),
-            "std": self.std,
-            "batch_size": self.batch_size,
-            "seed": self.seed,
-            # Subclasses with other noise differ in "class" above.
-            "noise": "gaussian, clipped to [0, 1], seed [seed, epoch, batch]",
+        cls = type(self)
+        corrupt = cls.corrupt
+        settings = {
+            name: value for name, value in sorted(vars(self).items())
+            if not name.startswith("_") and isinstance(value, (int, float, str, bool, type(None)))
         }
+        return {
+            "class": f"{cls.__module__}.{cls.__qualname__}",
+            "images": training.fingerprint(self.images),
+            **settings,
+            "corrupt": f"{corrupt.__module__}.{corrupt.__qualname__}",
+            "code": [training.function_digest(klass) for klass in cls.__mro__
+                     if isinstance(klass, type) and issubclass(klass, NoisyImages)],
+        }
+
+    def cache_description(self) -> dict[str, Any]:
+        """What :func:`dlbook.training.fit_cached` keys on when given these batches: :meth:`describe`."""
+        return self.describe()
 
 
 def fit_denoiser(
@@ -206,7 +228,7 @@ def fit_denoiser(
         validation_data=validation_data,  # Fixed noise, so epochs are comparable.
         # A PyDataset cannot be fingerprinted like an array: name what defines it.
         data_key=training.fingerprint([batches.describe(), *validation_data]),
-        epochs=autoencoders.EPOCHS if epochs is None else epochs,
+        epochs=autoencoders.settings()["EPOCHS"] if epochs is None else epochs,
         name=name, seed=batches.seed, verbose=verbose, missing=missing,
     )
 

@@ -30,21 +30,40 @@ import numpy as np
 import dlbook
 from dlbook import config
 
-__all__ = ["Results", "machine_description", "setup"]
+__all__ = ["QUIET_MODULES", "Results", "machine_description", "setup"]
+
+
+#: Modules whose own deprecation and future warnings :func:`setup` hides: the
+#: libraries the chapters call, not the chapter's code (``__main__``) and not
+#: ``dlbook``, whose warnings (a retrained cache entry) the reader should see.
+QUIET_MODULES = r"(keras|tensorflow|tf_keras|absl|google\.protobuf|h5py|numpy|pandas|sklearn|scipy|matplotlib|seaborn)(\..*)?$"
 
 
 def setup(seed: int = config.SEED) -> None:
-    """Seed every random generator and silence library logs and warnings.
+    """Seed every random generator, quiet TensorFlow's logs and library warnings, set the figure style.
 
-    Call it once at the top of a chapter, before building any model.
+    Call it once at the top of a chapter, before building any model (and,
+    to quiet TensorFlow's C++ start-up lines too, before importing
+    TensorFlow). It is the chapter's explicit choice: importing ``dlbook``
+    changes no setting. What it changes, for the rest of the kernel:
+
+    * ``TF_CPP_MIN_LOG_LEVEL=3`` unless already set (TensorFlow reads it
+      when it is first imported) and the ``tensorflow`` and ``absl`` loggers
+      at ``ERROR``;
+    * warning filters that ignore ``DeprecationWarning``,
+      ``PendingDeprecationWarning`` and ``FutureWarning`` raised inside the
+      libraries of :data:`QUIET_MODULES`, and Keras' ``UserWarning``\ s; the
+      chapter's own warnings and ``dlbook``'s still show;
+    * the random seed of Python, NumPy and TensorFlow
+      (``keras.utils.set_random_seed``), and the book's plot style.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    # Python warnings (deprecations inside libraries) would reach the page as
-    # stderr; the build removes stderr, but readers running the notebook
-    # should not see them either.
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=UserWarning, module=r"keras\..*")
+    # Library deprecations would reach the page as stderr (the build removes
+    # stderr, but readers running the notebook see it) and say nothing about
+    # the lesson.
+    for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category, module=QUIET_MODULES)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"keras(\..*)?$")
     import keras
     import tensorflow as tf
 
@@ -90,7 +109,10 @@ class Results:
         seed: The seed the chapter used.
 
     On creation it glues ``profile`` (the active profile's name), so every
-    chapter can say which profile produced its numbers.
+    chapter can say which profile produced its numbers. The record keeps that
+    profile: recording a value after ``DLBOOK_PROFILE`` has changed is an
+    error, since the value would be labelled with a profile that did not
+    produce it (start a new ``Results`` instead).
     """
 
     def __init__(self, chapter: str, seed: int = config.SEED) -> None:
@@ -131,12 +153,14 @@ class Results:
         if myst_glue is not None:
             myst_glue(name, plain, display=display)
         if record and isinstance(plain, (int, float, str, bool, list, dict, type(None))):
+            self._check_profile()
             self.values[name] = plain
             self.save()
         return plain
 
     def add_training(self, run: Any) -> None:
         """Record a :class:`dlbook.training.TrainingRun`'s time, epochs and final metrics."""
+        self._check_profile()
         self.training[run.name] = {
             "seconds": round(float(run.seconds), 2),
             "epochs": run.epochs,
@@ -144,6 +168,14 @@ class Results:
             "final": {metric: float(series[-1]) for metric, series in run.history.items()},
         }
         self.save()
+
+    def _check_profile(self) -> None:
+        active = config.profile()
+        if active != self.record["profile"]:
+            raise RuntimeError(
+                f"DLBOOK_PROFILE changed from {self.record['profile']!r} to {active!r} after "
+                f"Results({self.chapter!r}) started; create a new Results for the {active} profile."
+            )
 
     def save(self) -> Path:
         """Write the record atomically; returns its path."""

@@ -67,6 +67,7 @@ __all__ = [
     "plot_roc_pr",
     "predict_sentiment",
     "review_lengths",
+    "settings",
     "threshold_for_precision",
     "threshold_metrics",
     "vectorize",
@@ -76,21 +77,11 @@ __all__ = [
 
 #: Keep the most frequent 20,000 words; rarer words become the ``[UNK]`` token.
 VOCAB_SIZE = 20_000
-#: Reviews are padded or truncated to this many tokens (the full profile keeps
-#: about three quarters of the reviews whole; see the length histogram). The
-#: time per epoch grows linearly with it.
-SEQUENCE_LENGTH = config.pick(quick=150, full=300)
 #: Longer reviews keep their last tokens: the verdict is often at the end, and
 #: it is what the LSTM reads last, right before it decides.
 TRUNCATING = "pre"
 #: Validation reviews carved from the official training set (same in both profiles).
 VALIDATION_SIZE = 5_000
-#: Training reviews: the quick profile trains on a subset of the remaining 20,000.
-TRAIN_SIZE = config.pick(quick=6_000, full=20_000)
-#: Test reviews: the quick profile scores a seeded subset of the official 25,000.
-TEST_SIZE = config.pick(quick=5_000, full=25_000)
-#: Maximum epochs; early stopping on the validation accuracy may end sooner.
-EPOCHS = config.pick(quick=2, full=4)
 #: Small batches give more updates per epoch, which an LSTM on IMDB needs early on.
 BATCH_SIZE = 64
 #: Half of Adam's default learning rate: at the default the embedding table
@@ -104,8 +95,30 @@ THRESHOLDS = (0.3, 0.5, 0.7)
 #: The imbalance experiment keeps every negative review and only enough
 #: positive ones to make up this fraction of the training subset.
 IMBALANCE_POSITIVE_FRACTION = 0.10
-#: Reviews drawn from the training split before the positives are thinned out.
-IMBALANCE_TRAIN_SIZE = config.pick(quick=6_000, full=10_000)
+
+#: The profile-dependent settings, read on every access as module constants
+#: (``sentiment.EPOCHS``), never frozen at import; code here calls :func:`settings`.
+_BY_PROFILE: dict[str, dict[str, int]] = {
+    #: Reviews are padded or truncated to this many tokens (the full profile
+    #: keeps about three quarters of the reviews whole; see the length
+    #: histogram). The time per epoch grows linearly with it.
+    "SEQUENCE_LENGTH": {"quick": 150, "full": 300},
+    #: Training reviews: the quick profile trains on a subset of the remaining 20,000.
+    "TRAIN_SIZE": {"quick": 6_000, "full": 20_000},
+    #: Test reviews: the quick profile scores a seeded subset of the official 25,000.
+    "TEST_SIZE": {"quick": 5_000, "full": 25_000},
+    #: Maximum epochs; early stopping on the validation accuracy may end sooner.
+    "EPOCHS": {"quick": 2, "full": 4},
+    #: Reviews drawn from the training split before the positives are thinned out.
+    "IMBALANCE_TRAIN_SIZE": {"quick": 6_000, "full": 10_000},
+}
+__getattr__ = config.profile_settings(__name__, _BY_PROFILE)
+
+
+def settings() -> dict[str, Any]:
+    """The active profile's ``SEQUENCE_LENGTH``, ``TRAIN_SIZE``, ``TEST_SIZE``,
+    ``EPOCHS`` and ``IMBALANCE_TRAIN_SIZE``, read now."""
+    return {name: config.pick(**values) for name, values in _BY_PROFILE.items()}
 
 
 # ---------------------------------------------------------------------- data
@@ -149,8 +162,8 @@ def load_imdb_splits(
         seed: Seed of the shuffles.
     """
     (train_texts, train_labels), (test_texts, test_labels) = data.load_imdb()
-    train_size = TRAIN_SIZE if train_size is None else train_size
-    test_size = TEST_SIZE if test_size is None else test_size
+    train_size = settings()["TRAIN_SIZE"] if train_size is None else train_size
+    test_size = settings()["TEST_SIZE"] if test_size is None else test_size
     if not 0 < validation_size < len(train_texts):
         raise ValueError(f"validation_size must be between 1 and {len(train_texts) - 1}, got {validation_size}.")
     if not 0 < train_size <= len(train_texts) - validation_size:
@@ -227,7 +240,7 @@ def build_vectorizer(texts: Sequence[str], vocab_size: int = VOCAB_SIZE) -> Any:
 def vectorize(
     vectorizer: Any,
     texts: str | Sequence[str],
-    sequence_length: int = SEQUENCE_LENGTH,
+    sequence_length: int | None = None,
     *,
     truncating: str = TRUNCATING,
     batch_size: int = 4096,
@@ -237,7 +250,7 @@ def vectorize(
     Args:
         vectorizer: An adapted vectorizer from :func:`build_vectorizer`.
         texts: One text or a sequence of texts.
-        sequence_length: Tokens per review.
+        sequence_length: Tokens per review (default: the profile's :data:`SEQUENCE_LENGTH`).
         truncating: Which tokens a longer review keeps: ``"pre"`` cuts the
             start and keeps the last ``sequence_length`` tokens (as
             ``keras.utils.pad_sequences`` does by default), ``"post"`` keeps
@@ -246,6 +259,8 @@ def vectorize(
     Shorter reviews are always padded with zeros at the end ("post-padding"),
     which the model masks out.
     """
+    if sequence_length is None:
+        sequence_length = settings()["SEQUENCE_LENGTH"]
     if sequence_length < 1:
         raise ValueError(f"sequence_length must be positive, got {sequence_length}.")
     if truncating not in ("pre", "post"):
@@ -345,7 +360,7 @@ def fit_classifier(
     return training.fit_cached(
         model, x_train, y_train,
         validation_data=validation_data,
-        epochs=EPOCHS if epochs is None else epochs,
+        epochs=settings()["EPOCHS"] if epochs is None else epochs,
         batch_size=BATCH_SIZE,
         class_weight=class_weight,
         callbacks=callbacks,
@@ -517,7 +532,9 @@ def baseline_probabilities(
         return {"scores": scores, "seconds": seconds}
 
     key = {
-        "cleaning": "clean_review",
+        # The package's code is in every cached_json key; naming the cleaner's
+        # own digest says which function the texts went through.
+        "cleaning": training.function_digest(clean_review),
         "settings": {name: repr(value) for name, value in settings.items()},
         "train": training.fingerprint([list(train_texts), train_labels]),
         "score": {name: training.fingerprint(list(texts)) for name, texts in score_texts.items()},
@@ -560,8 +577,11 @@ def balanced_class_weight(labels: Any) -> dict[int, float]:
 
 # ------------------------------------------------------------------ figures
 
-def plot_length_distribution(lengths: Sequence[int], sequence_length: int = SEQUENCE_LENGTH) -> plt.Figure:
-    """Histogram of review lengths in words, with the padding length marked."""
+def plot_length_distribution(lengths: Sequence[int], sequence_length: int | None = None) -> plt.Figure:
+    """Histogram of review lengths in words, with the padding length marked
+    (default: the profile's :data:`SEQUENCE_LENGTH`)."""
+    if sequence_length is None:
+        sequence_length = settings()["SEQUENCE_LENGTH"]
     lengths = np.asarray(lengths)
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     upper = int(np.percentile(lengths, 99))

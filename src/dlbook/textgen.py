@@ -61,6 +61,7 @@ __all__ = [
     "plot_temperature_distribution",
     "plot_temperature_metrics",
     "sample_next",
+    "settings",
     "split_input_target",
     "split_text",
     "temperature_table",
@@ -92,8 +93,16 @@ LEARNING_RATE = 0.004
 TRAIN_CHARS_BY_PROFILE: dict[str, int | None] = {"quick": 300_000, "full": None}
 #: Epochs per profile: seven epochs bring the validation loss below 1.70 nats.
 EPOCHS_BY_PROFILE = {"quick": 2, "full": 7}
-TRAIN_CHARS = config.pick(**TRAIN_CHARS_BY_PROFILE)
-EPOCHS = config.pick(**EPOCHS_BY_PROFILE)
+#: ``TRAIN_CHARS`` and ``EPOCHS`` are the active profile's values, read on
+#: every access (never frozen at import); code here calls :func:`settings`.
+_BY_PROFILE = {"TRAIN_CHARS": TRAIN_CHARS_BY_PROFILE, "EPOCHS": EPOCHS_BY_PROFILE}
+__getattr__ = config.profile_settings(__name__, _BY_PROFILE)
+
+
+def settings() -> dict[str, Any]:
+    """The active profile's ``TRAIN_CHARS`` and ``EPOCHS``, read now."""
+    return {name: config.pick(**values) for name, values in _BY_PROFILE.items()}
+
 #: The one-hot comparison model trains briefly in both profiles.
 ONE_HOT_EPOCHS = 1
 #: Temperatures the chapter samples at.

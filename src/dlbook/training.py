@@ -3,9 +3,10 @@
 :func:`fit_cached` is a drop-in for ``model.fit``: it trains a compiled Keras
 model once, then stores its weights and training history under the cache
 folder (:func:`dlbook.config.cache_dir`), keyed by everything that changes the
-result: the model's architecture, optimizer, loss and metrics, the data, the
-fit arguments, the seed, the profile and the package versions. The next call
-with the same inputs loads the weights instead of training.
+result: the model's architecture, optimizer, loss and metrics, its initial
+weights, the data, the fit arguments, the seed, the profile, the library
+versions and the source code of the ``dlbook`` package (:func:`code_digest`).
+The next call with the same inputs loads the weights instead of training.
 
 Entries are written atomically (to a temporary folder, then renamed) in
 Keras 3's ``.weights.h5`` format. An entry that cannot be read is trained
@@ -20,14 +21,18 @@ Example:
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import functools
 import hashlib
+import inspect
 import json
 import os
 import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +42,19 @@ import numpy as np
 import dlbook
 from dlbook import config
 
-__all__ = ["NotTrainedError", "TrainingRun", "cached_json", "fingerprint", "fit_cached", "models_dir"]
+__all__ = [
+    "NotTrainedError",
+    "TrainingRun",
+    "cached_json",
+    "code_digest",
+    "fingerprint",
+    "fit_cached",
+    "function_digest",
+    "models_dir",
+    "normalised_source",
+    "package_sources",
+    "source_digest",
+]
 
 _WEIGHTS = "model.weights.h5"
 
@@ -134,11 +151,111 @@ def _update(digest: Any, value: Any) -> None:
         digest.update(b"}")
     elif isinstance(value, (str, bytes, int, float, bool, type(None), np.generic)):
         digest.update(repr(value).encode() if not isinstance(value, bytes) else value)
+    elif callable(getattr(value, "cache_description", None)):
+        # Data that cannot be hashed directly (a keras.utils.PyDataset that
+        # draws its batches) describes itself: see NoisyImages.
+        digest.update(f"{type(value).__module__}.{type(value).__qualname__}(".encode())
+        _update(digest, value.cache_description())
+        digest.update(b")")
     else:
         raise TypeError(
             f"Cannot fingerprint a {type(value).__name__}; pass data_key= to fit_cached "
             "to name the data instead (for example for a tf.data.Dataset)."
         )
+
+
+# ------------------------------------------------------------ code digest
+# A cache key must change when the code that shapes a result changes (a
+# windowing function, a corruption, a text cleaner, a metric), and should not
+# change for a comment or a docstring. Hashing the parsed syntax tree of the
+# source, with docstrings removed, does both: comments never reach the tree.
+
+#: Package modules that shape no result: the command line only calls the others.
+_NOT_RESULT_CODE = frozenset({"cli.py", "__main__.py"})
+
+
+def normalised_source(source: str) -> str:
+    """``source`` as a canonical dump of its syntax tree, without comments and docstrings.
+
+    Two sources that differ only in comments, docstrings, blank lines or
+    formatting give the same text; any change to the code itself gives
+    another. A source that does not parse is returned as it is.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                # Keep a body non-empty: a function that is only a docstring.
+                node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, annotate_fields=False, include_attributes=False)
+
+
+def source_digest(sources: Mapping[str, str]) -> str:
+    """A hex digest of named sources (file name -> text), after :func:`normalised_source`."""
+    digest = hashlib.sha256()
+    for name in sorted(sources):
+        digest.update(f"{name}\0{normalised_source(sources[name])}\0".encode())
+    return digest.hexdigest()
+
+
+def package_sources() -> dict[str, str]:
+    """The source of every module of the ``dlbook`` package that shapes results, by relative path."""
+    package = Path(dlbook.__file__).resolve().parent
+    return {
+        path.relative_to(package).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(package.rglob("*.py"))
+        if path.name not in _NOT_RESULT_CODE
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The digest of the ``dlbook`` package's code (:func:`source_digest` of :func:`package_sources`).
+
+    Part of every :func:`fit_cached` and :func:`cached_json` key, so that a
+    change to the package's code retrains the models and recomputes the
+    results it may change. Computed once per process (about 0.1 s for the
+    whole package, on first use): code edited while a kernel runs is not
+    imported again either, so the digest stays that of the code in use.
+    """
+    return source_digest(package_sources())
+
+
+def function_digest(function: Any) -> str:
+    """A digest of a function's or a class's code: its normalised source, else its bytecode.
+
+    For code defined outside the package, such as a notebook cell's subclass
+    of :class:`dlbook.denoising.NoisyImages`. Where Python cannot find the
+    source (a class defined in a notebook cell, code run with ``exec``), a
+    class is digested method by method and a function by its bytecode.
+    """
+    try:
+        return source_digest({getattr(function, "__qualname__", "code"): inspect.getsource(function)})
+    except (OSError, TypeError):
+        pass
+    if inspect.isclass(function):
+        members = {}
+        for name, member in sorted(vars(function).items()):
+            member = getattr(member, "__func__", member)  # classmethod, staticmethod
+            if inspect.isfunction(member):
+                members[name] = function_digest(member)
+            elif isinstance(member, (int, float, str, bool, type(None))) and not name.startswith("__"):
+                members[name] = repr(member)
+        return fingerprint([function.__qualname__, members])
+    code = getattr(function, "__code__", None)
+    return fingerprint(_code_parts(code) if code is not None else repr(function))
+
+
+def _code_parts(code: Any) -> list[Any]:
+    """A code object's instructions, names and constants, nested code included
+    (whose ``repr`` holds a memory address that changes between processes)."""
+    constants = [_code_parts(item) if inspect.iscode(item) else repr(item) for item in code.co_consts]
+    return [code.co_code, list(code.co_names), constants]
 
 
 def _describe_callbacks(callbacks: Any) -> list[dict[str, Any]]:
@@ -193,7 +310,18 @@ def _versions() -> dict[str, str]:
     import keras
     import tensorflow as tf
 
-    return {"dlbook": dlbook.__version__, "keras": keras.__version__, "tensorflow": tf.__version__}
+    return {"dlbook": dlbook.__version__, "code": code_digest(), "keras": keras.__version__,
+            "tensorflow": tf.__version__}
+
+
+def _initial_weights(model: Any) -> str:
+    """A fingerprint of the model's weights as they are before training.
+
+    Covers the seed the model was built with and any weights set by hand
+    (for example an encoder copied from another model, or training resumed
+    from an earlier run), which the architecture alone does not show.
+    """
+    return fingerprint([np.asarray(weight) for weight in model.get_weights()])
 
 
 def fit_cached(
@@ -216,9 +344,16 @@ def fit_cached(
     Args:
         model: A compiled Keras model (weights as freshly built: the seed
             should be set before building it, e.g. with
-            ``keras.utils.set_random_seed``).
+            ``keras.utils.set_random_seed``). Its weights before training are
+            part of the key.
         x, y, validation_data: As for ``model.fit``. NumPy arrays (and lists
-            of strings) are fingerprinted into the cache key.
+            of strings) are fingerprinted into the cache key, and so is data
+            that describes itself with a ``cache_description()`` method
+            (:class:`dlbook.denoising.NoisyImages`). When the weights come
+            from the cache, a ``keras.utils.PyDataset`` ``x`` has its
+            ``on_epoch_end()`` called as many times as ``model.fit`` called it
+            in the stored run, so that it ends in the same state as after
+            training (the next epoch's noise, for example).
         name: A readable name for the cache entry, e.g. ``"autoencoder-32"``.
         data_key: Names the data when it cannot be fingerprinted (a
             ``tf.data.Dataset``); must change whenever the data changes.
@@ -248,6 +383,7 @@ def fit_cached(
     description = {
         "name": name,
         "model": _model_description(model),
+        "initial_weights": _initial_weights(model),
         "data": data_key,
         "fit": {key: value for key, value in sorted(fit_kwargs.items())},
         "callbacks": _describe_callbacks(callbacks),
@@ -261,19 +397,61 @@ def fit_cached(
     if cache:
         loaded = _load_entry(model, entry, name=name, key=key)
         if loaded is not None:
+            _replay_epochs(x, int(loaded.extra.get("on_epoch_end_calls", 0)))
             return loaded
     if missing == "raise":
         raise NotTrainedError(name, entry)
 
     keras.utils.set_random_seed(seed)
     start = time.perf_counter()
-    history = model.fit(x, y, validation_data=validation_data, callbacks=callbacks, verbose=verbose, **fit_kwargs)
+    with _counting_epoch_ends(x) as epoch_ends:
+        history = model.fit(x, y, validation_data=validation_data, callbacks=callbacks, verbose=verbose,
+                            **fit_kwargs)
     seconds = time.perf_counter() - start
     values = {metric: [float(v) for v in series] for metric, series in history.history.items()}
-    run = TrainingRun(name=name, history=values, seconds=seconds, cached=False, key=key, path=entry)
+    run = TrainingRun(name=name, history=values, seconds=seconds, cached=False, key=key, path=entry,
+                      extra={"on_epoch_end_calls": epoch_ends[0]})
     if cache:
         _store_entry(model, run, description)
     return run
+
+
+def _is_py_dataset(x: Any) -> bool:
+    from keras.utils import PyDataset
+
+    return isinstance(x, PyDataset)
+
+
+@contextlib.contextmanager
+def _counting_epoch_ends(x: Any) -> Iterator[list[int]]:
+    """Count the calls of a ``PyDataset``'s ``on_epoch_end()`` during training.
+
+    Keras calls it once per epoch and once more as ``fit`` ends (Keras 3.15),
+    and that may change; a cache hit replays exactly the count of the run
+    that stored the weights.
+    """
+    count = [0]
+    if not _is_py_dataset(x):
+        yield count
+        return
+    original = x.on_epoch_end
+
+    def counting() -> None:
+        count[0] += 1
+        original()
+
+    x.on_epoch_end = counting
+    try:
+        yield count
+    finally:
+        del x.on_epoch_end  # the class's method again
+
+
+def _replay_epochs(x: Any, calls: int) -> None:
+    """Leave a stateful ``PyDataset`` as ``model.fit`` left it (see :func:`_counting_epoch_ends`)."""
+    if _is_py_dataset(x):
+        for _ in range(calls):
+            x.on_epoch_end()
 
 
 def _safe(name: str) -> str:
@@ -310,7 +488,7 @@ def _store_entry(model: Any, run: TrainingRun, description: dict[str, Any]) -> N
         model.save_weights(staging / _WEIGHTS)
         meta = {
             "key": run.key, "name": run.name, "history": run.history, "seconds": run.seconds,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "description": description,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "description": description, "extra": run.extra,
         }
         (staging / _META).write_text(json.dumps(meta, indent=1, default=repr))
         if run.path.exists():
@@ -325,9 +503,11 @@ def cached_json(name: str, key: Any, compute: Callable[[], dict[str, Any]]) -> d
 
     For results that are slow to compute but are not a Keras model (a
     scikit-learn baseline's scores, a benchmark). ``key`` is fingerprinted
-    together with the profile and the package version.
+    together with the profile, the package version and the package's code
+    (:func:`code_digest`), so a change to a function the result depends on
+    (a text cleaner, a metric) recomputes it.
     """
-    digest = fingerprint([name, key, config.profile(), dlbook.__version__])
+    digest = fingerprint([name, key, config.profile(), dlbook.__version__, code_digest()])
     file = config.cache_dir() / "results" / f"{_safe(name)}-{digest[:16]}.json"
     try:
         return json.loads(file.read_text())

@@ -11,12 +11,14 @@ import math
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
+PROFILES = ("quick", "full")
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 REBUILD_METRICS = BUILD / "rebuild" / "metrics"
@@ -83,7 +85,27 @@ def test_every_glue_was_filled(doc: str) -> None:
     assert pasted, "no glued values: the prose should quote the run"
     empty = [str(node) for node in pasted if not node.get_text(strip=True)]
     assert not empty, f"empty glue: {empty[:3]}"
-    assert "profile" in soup.find("article").get_text()
+
+
+def glued_text(node: Any) -> str:
+    """A glued value as the reader sees it, without the quotes of a glued string's repr."""
+    return node.get_text(strip=True).strip("'\"")
+
+
+@pytest.mark.parametrize("doc", NOTEBOOK_PAGES)
+def test_the_page_names_the_profile_that_built_it(doc: str) -> None:
+    """The note "the numbers on this page come from the ... profile" quotes the
+    build's actual profile, the one its results record was written in."""
+    record = json.loads((BUILD / "metrics" / f"{Path(doc).name}.json").read_text())
+    assert record["profile"] in PROFILES
+    soup = page(doc)
+    named = [glued_text(node) for node in soup.select(".pasted-text, .pasted-inline")
+             if glued_text(node) in PROFILES]
+    assert named, "no glued profile name on the page"
+    assert set(named) == {record["profile"]}, f"the page names {sorted(set(named))}, the build ran {record['profile']}"
+    note = [(node.find_parent(["p", "li"]) or node.parent).get_text(" ", strip=True)
+            for node in soup.select(".pasted-text, .pasted-inline") if glued_text(node) == record["profile"]]
+    assert any(re.search(rf"\b{record['profile']}\W+profile\b", text) for text in note), note[:2]
 
 
 @pytest.mark.parametrize("doc", DOCUMENTS)
@@ -109,7 +131,7 @@ def test_results_record_per_page(doc: str) -> None:
     assert record["values"], "the chapter recorded no results"
     for value in record["values"].values():
         if isinstance(value, float):
-            assert math.isfinite(value) or value in (math.inf,), f"non-finite result in {name}"
+            assert math.isfinite(value), f"non-finite result in {name}: {value}"
 
 
 @pytest.mark.parametrize("doc", CHAPTERS)

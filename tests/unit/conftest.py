@@ -24,9 +24,21 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     return root
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the ``real_data`` fixture ``realdata``: the one place
+    that says so (``-m "not realdata"`` selects the tests that need no datasets)."""
+    for item in items:
+        if "real_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.realdata)
+
+
 @pytest.fixture
 def real_data(monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The real data folder; tests that use it are skipped when DLBOOK_DATA is unset."""
+    """The real data folder; tests that use it are skipped when DLBOOK_DATA is unset.
+
+    Using this fixture is what marks a test ``realdata`` (see above): no
+    ``@pytest.mark.realdata`` beside it.
+    """
     if not REAL_DATA:
         pytest.skip("DLBOOK_DATA is not set: the real datasets are not available")
     monkeypatch.setenv("DLBOOK_DATA", REAL_DATA)

@@ -223,11 +223,42 @@ def test_plot_per_digit_error_and_projection() -> None:
 # ------------------------------------------------------------------ real data
 
 
-@pytest.mark.realdata
-@pytest.mark.realdata
+def _rows(images: np.ndarray) -> set[bytes]:
+    return {row.tobytes() for row in images.reshape(len(images), -1)}
+
+
 def test_mnist_splits_are_flat_scaled_and_disjoint(real_data) -> None:
     splits = autoencoders.load_mnist_splits(train_size=1000)
     assert splits.x_train.shape == (1000, 784) and splits.x_val.shape == (10_000, 784)
     assert splits.x_test.shape == (10_000, 784) and splits.x_train.dtype == np.float32
     assert 0.0 <= splits.x_train.min() and splits.x_train.max() <= 1.0
     assert len(splits.y_train) == 1000 and set(np.unique(splits.y_val)) == set(range(10))
+    # No digit is in two splits (MNIST holds no exact duplicates across them).
+    train, validation, test = _rows(splits.x_train), _rows(splits.x_val), _rows(splits.x_test)
+    assert len(train) == 1000 and len(validation) == len(test) == 10_000
+    assert not train & validation and not train & test and not validation & test
+
+
+def test_mnist_splits_take_training_digits_from_the_front_and_validation_from_the_end(monkeypatch) -> None:
+    from dlbook import data
+
+    # Every fake image holds its own index in its first two pixels, so a
+    # digit's origin can be read back after the split.
+    def images(count: int, offset: int) -> np.ndarray:
+        array = np.zeros((count, 28, 28), np.uint8)
+        index = np.arange(offset, offset + count)
+        array[:, 0, 0], array[:, 0, 1] = index // 256, index % 256
+        return array
+
+    monkeypatch.setattr(data, "load_mnist", lambda: ((images(60_000, 0), np.arange(60_000) % 10),
+                                                     (images(10_000, 0), np.arange(10_000) % 10)))
+    splits = autoencoders.load_mnist_splits(train_size=300)
+
+    def origin(x: np.ndarray) -> np.ndarray:
+        pixels = np.rint(x[:, :2] * 255).astype(int)
+        return pixels[:, 0] * 256 + pixels[:, 1]
+
+    np.testing.assert_array_equal(origin(splits.x_train), np.arange(300))
+    np.testing.assert_array_equal(origin(splits.x_val), np.arange(50_000, 60_000))
+    assert not set(origin(splits.x_train)) & set(np.arange(50_000, 60_000))
+    np.testing.assert_array_equal(splits.y_val, np.arange(50_000, 60_000) % 10)

@@ -271,7 +271,6 @@ def test_corrupt_cached_file_says_delete_and_redownload(online: None) -> None:
 # ----------------------------------------------------------------- real data
 
 
-@pytest.mark.realdata
 def test_real_mnist(real_data: Path) -> None:
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
     assert x_train.shape == (60_000, 28, 28) and x_test.shape == (10_000, 28, 28)
@@ -279,7 +278,6 @@ def test_real_mnist(real_data: Path) -> None:
     assert x_train.max() == 255 and x_train.min() == 0
 
 
-@pytest.mark.realdata
 def test_real_imdb(real_data: Path) -> None:
     (train_texts, train_labels), (test_texts, test_labels) = data.load_imdb()
     assert len(train_texts) == len(test_texts) == 25_000
@@ -287,14 +285,12 @@ def test_real_imdb(real_data: Path) -> None:
     assert all(isinstance(text, str) and text for text in train_texts[:100])
 
 
-@pytest.mark.realdata
 def test_real_text(real_data: Path) -> None:
     text = data.load_shakespeare()
     assert len(text) == 1_115_394 and text.startswith("First Citizen:")
     assert len(data.load_sonnets()) > 90_000
 
 
-@pytest.mark.realdata
 @pytest.mark.parametrize("name", list(data.DATASETS))
 def test_verify_real_files(real_data: Path, name: str) -> None:
     assert data.verify(name).name == data.DATASETS[name].filename

@@ -186,6 +186,46 @@ def test_noisy_images_describe_changes_with_the_settings(images):
     training.fingerprint(base)  # usable as fit_cached's data_key
 
 
+def test_noisy_images_describe_their_starting_epoch(images):
+    batches = denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1)
+    before = batches.describe()
+    assert before["epoch"] == 0
+    batches.on_epoch_end()
+    assert batches.describe()["epoch"] == 1 and batches.describe() != before
+
+
+class _SaltAndPepper(denoising.NoisyImages):
+    def corrupt(self, clean, seed):
+        flips = np.random.default_rng(seed).random(clean.shape) < 0.1
+        return np.where(flips, 1.0 - clean, clean).astype(clean.dtype)
+
+
+def test_noisy_images_describe_the_corruption_code(images):
+    base = denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1).describe()
+    other = _SaltAndPepper(images, std=0.5, batch_size=8, seed=1).describe()
+    assert other["corrupt"].endswith("_SaltAndPepper.corrupt") and base["corrupt"].endswith("NoisyImages.corrupt")
+    assert other["code"] != base["code"] and other["class"] != base["class"]
+    # Same class name, same settings, another corrupt(): still another key.
+    namespace: dict = {"denoising": denoising, "np": np}
+    exec("class Noise(denoising.NoisyImages):\n    def corrupt(self, clean, seed):\n        return clean * 0.5\n",
+         namespace)
+    first = namespace["Noise"](images, batch_size=8, seed=1).describe()
+    exec("class Noise(denoising.NoisyImages):\n    def corrupt(self, clean, seed):\n        return clean * 0.25\n",
+         namespace)
+    second = namespace["Noise"](images, batch_size=8, seed=1).describe()
+    assert first["class"] == second["class"] and first["code"] != second["code"]
+    assert training.fingerprint(first) != training.fingerprint(second)
+
+
+def test_noisy_images_describe_settings_a_subclass_adds(images):
+    class Amount(_SaltAndPepper):
+        def __init__(self, *args, amount: float = 0.1, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.amount = amount
+
+    assert Amount(images, amount=0.1).describe() != Amount(images, amount=0.2).describe()
+
+
 def test_noisy_images_rejects_bad_arguments(images):
     with pytest.raises(ValueError, match="batch_size"):
         denoising.NoisyImages(images, batch_size=0)
@@ -213,9 +253,39 @@ def test_noisy_images_train_a_model_through_fit_cached(images):
                               epochs=2, name="tiny-denoiser")
     assert run.epochs == 2 and not run.cached
     assert batches.epoch >= 2  # Keras moved it on after each epoch
-    again = training.fit_cached(model, denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1),
+    fresh = denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1)
+    again = training.fit_cached(compiled_autoencoder(), fresh,
                                 validation_data=(images, images), data_key=key, epochs=2, name="tiny-denoiser")
-    assert again.cached
+    assert again.cached and again.key == run.key
+    # Loaded or trained, the batches end in the same epoch: what trains next
+    # from them sees the same noise either way.
+    assert fresh.epoch == batches.epoch
+
+
+def test_fit_cached_keys_noisy_images_by_their_description(images):
+    batches = denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1)
+    run = training.fit_cached(compiled_autoencoder(), batches, validation_data=(images, images),
+                              epochs=1, name="described")
+    again = training.fit_cached(compiled_autoencoder(), denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1),
+                                validation_data=(images, images), epochs=1, name="described")
+    other = training.fit_cached(compiled_autoencoder(), denoising.NoisyImages(images, std=0.4, batch_size=8, seed=1),
+                                validation_data=(images, images), epochs=1, name="described")
+    assert not run.cached and again.cached and again.key == run.key
+    assert not other.cached and other.key != run.key
+
+
+def test_fit_denoiser_leaves_the_batches_in_the_same_epoch_whether_cached_or_not(images):
+    trained_batches = denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1)
+    trained = denoising.fit_denoiser(compiled_autoencoder(), trained_batches, (images, images), name="d", epochs=2)
+    loaded_batches = denoising.NoisyImages(images, std=0.5, batch_size=8, seed=1)
+    loaded = denoising.fit_denoiser(compiled_autoencoder(), loaded_batches, (images, images), name="d", epochs=2)
+    assert not trained.cached and loaded.cached
+    assert loaded_batches.epoch == trained_batches.epoch > 0
+    # Training on from there (chapter 2 trains a second model on the same
+    # batches) gets one key, and so comes from the cache the second time.
+    first = denoising.fit_denoiser(compiled_autoencoder(8), trained_batches, (images, images), name="next", epochs=1)
+    second = denoising.fit_denoiser(compiled_autoencoder(8), loaded_batches, (images, images), name="next", epochs=1)
+    assert not first.cached and second.cached and second.key == first.key
 
 
 # ----------------------------------------------------------------- metrics

@@ -243,8 +243,6 @@ def test_predict_sentiment_rejects_non_text(vectorizer, tiny_model):
 
 # ------------------------------------------------------------ real data
 
-@pytest.mark.realdata
-@pytest.mark.realdata
 def test_load_imdb_splits_sizes_balance_and_disjointness(real_data):
     splits = sentiment.load_imdb_splits(train_size=1_000, validation_size=500, test_size=700)
     assert len(splits.train_texts) == len(splits.train_labels) == 1_000
@@ -293,16 +291,24 @@ def test_build_model_is_the_chapter_architecture():
     assert not sentiment.build_model(False, vocab_size=50).layers[0].mask_zero
 
 
+def seeded_classifier():
+    """The tiny classifier, seeded: the same initial weights, hence the same cache key, each time."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
+
+
 def test_fit_classifier_trains_once_with_early_stopping(vectorizer):
     x = sentiment.vectorize(vectorizer, TEXTS * 8, sequence_length=12)
     y = np.array([1, 0, 0, 1] * 8)
-    model = sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
+    model = seeded_classifier()
     run = sentiment.fit_classifier(model, x, y, (x, y), name="tiny-classifier", epochs=2)
     assert not run.cached and 1 <= run.epochs <= 2 and "val_accuracy" in run.history
-    loaded = sentiment.fit_classifier(sentiment.build_model(vocab_size=50, embedding_dim=4, units=3),
+    loaded = sentiment.fit_classifier(seeded_classifier(),
                                       x, y, (x, y), name="tiny-classifier", epochs=2, missing="raise")
     assert loaded.cached and loaded.key == run.key
-    weighted = sentiment.fit_classifier(sentiment.build_model(vocab_size=50, embedding_dim=4, units=3),
+    weighted = sentiment.fit_classifier(seeded_classifier(),
                                         x, y, (x, y), name="tiny-classifier", epochs=2,
                                         early_stopping=False, class_weight={0: 1.0, 1: 3.0})
     assert not weighted.cached and weighted.key != run.key and weighted.epochs == 2

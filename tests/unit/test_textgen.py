@@ -225,10 +225,91 @@ def test_generated_log_likelihood_matches_the_full_model(tiny_model):
     np.testing.assert_allclose(generation.log_likelihoods[:, 0], expected, atol=1e-4)
 
 
+class _Recording:
+    """A model stand-in that records the contexts ``naive_generate`` passes to ``predict``."""
+
+    def __init__(self, model):
+        self.model, self.contexts = model, []
+
+    def predict(self, context, verbose=0):
+        self.contexts.append(np.array(context))
+        return self.model.predict(context, verbose=verbose)
+
+
 def test_naive_generate_uses_the_window(tiny_model):
     model, vocabulary = tiny_model
-    text, seconds = textgen.naive_generate(model, vocabulary, "hear", 5, window=10, rng=np.random.default_rng(0))
-    assert len(text) == 5 and seconds > 0
+    seed = "Before we proceed"
+    recording = _Recording(model)
+    text, seconds = textgen.naive_generate(recording, vocabulary, seed, 5, window=10, rng=np.random.default_rng(0))
+    assert len(text) == 5 and seconds > 0 and set(text) <= set(vocabulary.characters)
+    # Every step reads exactly the last 10 characters: the seed's end, then what it generated.
+    full = vocabulary.encode(seed + text)
+    assert len(recording.contexts) == 5
+    for step, context in enumerate(recording.contexts):
+        np.testing.assert_array_equal(context, full[None, len(seed) + step - 10:len(seed) + step])
+    # So text before the window changes nothing: another start, same last 10 characters.
+    other, _ = textgen.naive_generate(model, vocabulary, "hear me " + seed[-10:], 5, window=10,
+                                      rng=np.random.default_rng(0))
+    assert other == text
+    # A short seed is read whole.
+    short = _Recording(model)
+    textgen.naive_generate(short, vocabulary, "hear", 2, window=10, rng=np.random.default_rng(0))
+    assert [context.shape for context in short.contexts] == [(1, 4), (1, 5)]
+
+
+# ------------------------------------------------- temperature and timing
+
+def test_temperature_table_rows_follow_the_temperatures(tiny_model):
+    model, vocabulary = tiny_model
+    generator = textgen.OneStep(model, vocabulary)
+    known = set(textgen.words(TEXT))
+    temperatures = (0.2, 1.0, 3.0)
+    table = textgen.temperature_table(generator, "hear", known, temperatures=temperatures, length=300,
+                                      streams=3, seed=4)
+    assert (table["length"], table["streams"], table["n"]) == (300, 3, 2)
+    assert [row["temperature"] for row in table["rows"]] == list(temperatures)
+    assert all(set(row) == {"temperature", "entropy", "word_share", "distinct_ngrams", "nll"}
+               for row in table["rows"])
+    assert list(table["samples"]) == ["0.2", "1.0", "3.0"]
+    assert all(len(sample) == 300 for sample in table["samples"].values())
+    entropies = [row["entropy"] for row in table["rows"]]
+    nlls = [row["nll"] for row in table["rows"]]
+    # Hotter sampling draws from flatter distributions and picks characters
+    # the model itself finds less likely.
+    assert entropies[0] < entropies[1] < entropies[2] <= np.log(vocabulary.size)
+    assert 0 < nlls[0] < nlls[1] < nlls[2]
+    for row in table["rows"]:
+        assert 0.0 <= row["word_share"] <= 1.0 and 0.0 < row["distinct_ngrams"] <= 1.0
+    # Seeded: the same call gives the same table.
+    again = textgen.temperature_table(generator, "hear", known, temperatures=temperatures, length=300,
+                                      streams=3, seed=4)
+    assert again == table
+
+
+def test_temperature_table_matches_the_generator(tiny_model):
+    model, vocabulary = tiny_model
+    generator = textgen.OneStep(model, vocabulary)
+    table = textgen.temperature_table(generator, "hear", {"hear"}, temperatures=(0.7,), length=60, streams=2,
+                                      seed=1)
+    generation = generator.generate("hear", 60, temperature=0.7, streams=2, rng=np.random.default_rng(1))
+    row = table["rows"][0]
+    assert table["samples"]["0.7"] == generation.texts[0]
+    assert row["entropy"] == pytest.approx(generation.entropies.mean())
+    assert row["nll"] == pytest.approx(-generation.log_likelihoods.mean())
+    assert row["word_share"] == pytest.approx(np.nanmean([textgen.word_share(t, {"hear"}) for t in generation.texts]))
+
+
+def test_time_generators_reports_both_speeds(tiny_model):
+    model, vocabulary = tiny_model
+    timing = textgen.time_generators(model, vocabulary, "hear", stateful_length=200, naive_length=4, window=8,
+                                     repeats=1)
+    assert set(timing) == {"stateful_chars_per_second", "naive_chars_per_second", "speedup", "stateful_length",
+                           "naive_length", "window"}
+    assert (timing["stateful_length"], timing["naive_length"], timing["window"]) == (200, 4, 8)
+    assert np.isfinite(timing["stateful_chars_per_second"]) and timing["naive_chars_per_second"] > 0
+    assert timing["speedup"] == pytest.approx(timing["stateful_chars_per_second"] / timing["naive_chars_per_second"])
+    # One NumPy LSTM step beats a model.predict call per character by far.
+    assert timing["speedup"] > 1
 
 
 # ------------------------------------------------------------------ figures
@@ -252,8 +333,6 @@ def test_figures_have_titles_and_labels(tiny_model):
 
 # ---------------------------------------------------------------- real data
 
-@pytest.mark.realdata
-@pytest.mark.realdata
 def test_shakespeare_vocabulary_round_trip(real_data):
     from dlbook import data
 

@@ -158,4 +158,15 @@ def test_missing_raise_loads_a_trained_model_and_never_trains(tiny_data) -> None
 def test_verbose_does_not_change_the_key(tiny_data) -> None:
     x, y = tiny_data
     quiet = fit(tiny_model(), x, y)
-    assert fit(tiny_model(), x, y, verbose=2).cached and quiet.key
+    loud = fit(tiny_model(), x, y, verbose=2)
+    assert not quiet.cached and loud.cached and loud.key == quiet.key
+
+
+def test_the_key_covers_the_code_and_the_initial_weights(tiny_data) -> None:
+    x, y = tiny_data
+    run = fit(tiny_model(), x, y)
+    description = json.loads((run.path / "run.json").read_text())["description"]
+    assert description["versions"]["code"] == training.code_digest()
+    assert description["initial_weights"] == training.fingerprint(tiny_model().get_weights())
+    assert description["initial_weights"] != training.fingerprint(
+        [np.asarray(weight) for weight in tiny_model(units=5).get_weights()])
