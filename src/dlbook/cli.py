@@ -5,9 +5,15 @@ Run ``python -m dlbook --help`` (or ``dlbook --help`` once installed).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shlex
 import subprocess
 import sys
+import threading
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -113,8 +119,6 @@ def data_verify(names: tuple[str, ...], data_folder: Path | None) -> None:
 
 
 # ---------------------------------------------------------------------- train
-# The task modules read the profile when they are first imported, so the
-# commands set DLBOOK_PROFILE (and DLBOOK_DATA) before importing them.
 
 def _profile_option(function):  # type: ignore[no-untyped-def]
     return click.option(
@@ -123,14 +127,73 @@ def _profile_option(function):  # type: ignore[no-untyped-def]
     )(function)
 
 
-def _prepare(profile: str | None, data_folder: Path | None) -> None:
+#: What TensorFlow's C++ runtime prints to stderr while it loads, before its
+#: log level applies (absl's notice, oneDNN's, the CPU feature guard's, the
+#: CUDA plugins' when no GPU is usable), and oneDNN's notes while it runs
+#: (the sentiment model's mask: "oneDNN supports DT_BOOL only on ..."), which
+#: it prints as errors. Nothing a reader can act on.
+_TENSORFLOW_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog|oneDNN|cpu_feature_guard"
+    r"|To enable the following instructions|rebuild TensorFlow with the appropriate compiler flags"
+    r"|Unable to register cu(DNN|FFT|BLAS) factory|computation placer already registered"
+    r"|could not find cuda drivers|TF-TRT Warning|Could not find TensorRT|cuda_(dnn|fft|blas|executor)\.cc"
+)
+
+
+@contextlib.contextmanager
+def _without_tensorflow_noise() -> Iterator[None]:
+    """Hold back TensorFlow's noise (:data:`_TENSORFLOW_NOISE`), and only that, from standard error.
+
+    TensorFlow's C++ code writes straight to file descriptor 2, so the
+    descriptor itself is pointed at a pipe; a thread passes every other line
+    (a real error, a Python warning, the command's own messages) on to the
+    real standard error as it comes. Skipped when the reader asked for all of
+    TensorFlow's logs with ``TF_CPP_MIN_LOG_LEVEL=0``.
+    """
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") == "0":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    reading, writing = os.pipe()
+
+    def forward() -> None:
+        with os.fdopen(reading, "rb") as lines, os.fdopen(os.dup(saved), "wb") as out:
+            for line in lines:
+                if not _TENSORFLOW_NOISE.search(line.decode("utf-8", "replace")):
+                    out.write(line)
+                    out.flush()
+
+    thread = threading.Thread(target=forward, name="stderr-filter", daemon=True)
+    thread.start()
+    os.dup2(writing, 2)
+    os.close(writing)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # closes the pipe's last writing end: the thread reads to the end
+        thread.join()
+        os.close(saved)
+
+
+def _start_tensorflow() -> None:
+    """Import TensorFlow and Keras quietly (see :func:`_without_tensorflow_noise`)."""
+    with _without_tensorflow_noise():
+        import keras  # noqa: F401
+        import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+
+
+def _prepare(profile: str | None, data_folder: Path | None, *, tensorflow: bool = True) -> None:
+    """Apply the profile and data options (read by the task functions when called), then start TensorFlow."""
     if profile:
         os.environ["DLBOOK_PROFILE"] = profile
     _use_data_folder(data_folder)
     config.profile()  # An invalid DLBOOK_PROFILE is reported before any work.
-    from dlbook import notebook
-
-    notebook.setup()
+    if tensorflow:
+        _start_tensorflow()
 
 
 def _keras_verbosity() -> int:
@@ -167,8 +230,8 @@ _METRIC_LABELS: dict[str, tuple[str, str]] = {
     "test_mse_denoised": ("test MSE after denoising", "{:.4f}"),
     "test_psnr_noisy_input": ("test PSNR of the noisy input", "{:.2f} dB"),
     "test_psnr_denoised": ("test PSNR after denoising", "{:.2f} dB"),
-    "val_nats_per_char": ("validation loss", "{:.4f} nats per character"),
-    "val_bits_per_char": ("validation loss", "{:.4f} bits per character"),
+    "val_nats_per_char": ("validation loss (nats per character)", "{:.4f}"),
+    "val_bits_per_char": ("validation loss (bits per character)", "{:.4f}"),
     "val_perplexity": ("validation perplexity", "{:.2f}"),
     "val_accuracy": ("best validation accuracy", "{:.2%}"),
     "test_accuracy": ("test accuracy at threshold 0.5", "{:.2%}"),
@@ -203,7 +266,7 @@ def _option_hint(**options: object) -> str:
     parts = []
     for name, value in options.items():
         if value is not None and value is not False:
-            parts.append(f" --{name.replace('_', '-')} {value}")
+            parts.append(f" --{name.replace('_', '-')} {shlex.quote(str(value))}")
     return "".join(parts)
 
 
@@ -269,6 +332,9 @@ def train_denoising(latent_dim: int, noise_std: float | None, train_size: int | 
 def _textgen_options(function):  # type: ignore[no-untyped-def]
     function = click.option("--corpus", type=click.Choice(["shakespeare", "sonnets"]), default=None,
                             help="Training text (default: shakespeare, the book's).")(function)
+    function = click.option("--text", "text_file", type=click.Path(path_type=Path), default=None,
+                            help="Train on this UTF-8 text file of yours instead of a corpus; "
+                                 "its model is cached under its own name.")(function)
     function = click.option("--units", type=click.IntRange(min=1), default=None,
                             help="LSTM units (default: 256, the book's).")(function)
     return click.option("--train-chars", type=click.IntRange(min=2), default=None,
@@ -276,28 +342,46 @@ def _textgen_options(function):  # type: ignore[no-untyped-def]
                              "(default: the profile's; the full profile uses all).")(function)
 
 
-def _textgen_task(corpus, units, epochs, train_chars):  # type: ignore[no-untyped-def]
-    from dlbook import tasks
+def _textgen_task(corpus, text_file, units, epochs, train_chars):  # type: ignore[no-untyped-def]
+    """The task function for these options, and the options that select the same model again."""
+    from dlbook import data, tasks
+
+    if corpus and text_file:
+        raise click.UsageError("Give --corpus or --text, not both.")
+    train_chars = tasks.PROFILE_DEFAULT if train_chars is None else train_chars
+    if text_file is not None:
+        # Refuse a file that cannot be trained on now, before TensorFlow starts.
+        try:
+            tasks.read_training_text(text_file, None if train_chars == tasks.PROFILE_DEFAULT else train_chars)
+        except data.DataError as error:
+            raise click.ClickException(str(error)) from None
 
     def function(**kw):  # type: ignore[no-untyped-def]
-        return tasks.textgen(corpus=corpus, units=units, epochs=epochs,
-                             train_chars=tasks.PROFILE_DEFAULT if train_chars is None else train_chars, **kw)
+        return tasks.textgen(corpus=corpus, text_file=text_file, units=units, epochs=epochs,
+                             train_chars=train_chars, **kw)
 
-    hint = _option_hint(corpus=corpus, units=units, epochs=epochs, train_chars=train_chars,
+    hint = _option_hint(corpus=corpus, text=text_file, units=units, epochs=epochs,
+                        train_chars=None if train_chars == tasks.PROFILE_DEFAULT else train_chars,
                         profile=os.environ.get("DLBOOK_PROFILE"))
     return function, hint
 
 
-@train.command("textgen", short_help="Chapter 3: character-level LSTM on Shakespeare.")
+@train.command("textgen", short_help="Chapter 3: character-level LSTM on Shakespeare or your text.")
 @_textgen_options
 @_common_training_options
-def train_textgen(corpus: str | None, units: int | None, train_chars: int | None, epochs: int | None,
-                  profile: str | None, data_folder: Path | None) -> None:
-    """Chapter 3: the character-level LSTM; reports the validation loss in bits per character."""
-    _prepare(profile, data_folder)
-    function, hint = _textgen_task(corpus, units, epochs, train_chars)
+def train_textgen(corpus: str | None, text_file: Path | None, units: int | None, train_chars: int | None,
+                  epochs: int | None, profile: str | None, data_folder: Path | None) -> None:
+    """Chapter 3: the character-level LSTM; reports the validation loss in nats and bits per character.
+
+    Trains on Shakespeare (the book's), the sonnets (--corpus sonnets), or
+    any UTF-8 text file of yours (--text FILE).
+    """
+    _prepare(profile, data_folder, tensorflow=False)
+    function, hint = _textgen_task(corpus, text_file, units, epochs, train_chars)
+    _start_tensorflow()
     trained = _use_task("textgen", True, function)
-    _summary(trained, f'dlbook generate --seed "ROMEO:"{hint}')
+    prompt = "" if text_file is not None else ' --prompt "ROMEO:"'
+    _summary(trained, f"dlbook generate{prompt}{hint}")
 
 
 def _sentiment_task(epochs, train_size):  # type: ignore[no-untyped-def]
@@ -329,52 +413,66 @@ def _finite_temperature(context: click.Context, parameter: click.Parameter, valu
     return value
 
 
+def _random_seed(context: click.Context, parameter: click.Parameter, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        # --seed used to take the text to start from; say where that went.
+        raise click.BadParameter(
+            f"{value!r} is not an integer. --seed is the random seed; give the text to start from with --prompt."
+        ) from None
+
+
 @main.command(short_help="Generate text with the trained character LSTM.")
-@click.option("--seed", "seed_text", default="ROMEO:\n",
-              help="Text to start from; the sample continues it.  [default: 'ROMEO:' and a line break]")
+@click.option("--prompt", default=None,
+              help="Text to start from; the sample continues it.  [default: 'ROMEO:' and a line break; "
+                   "with --text, the file's first line]")
 @click.option("--temperature", type=float, default=0.8, show_default=True, callback=_finite_temperature,
               help="Sampling temperature: low is safe and repetitive, high is varied and misspelt.")
 @click.option("--length", type=click.IntRange(min=1, max=1_000_000), default=500, show_default=True,
               help="Characters to generate.")
 @click.option("--samples", type=click.IntRange(min=1, max=100), default=1, show_default=True,
               help="Independent samples, generated side by side.")
-@click.option("--random-seed", type=int, default=config.SEED, show_default=True,
-              help="Seed of the sampling: the same seed gives the same text.")
+@click.option("--seed", "random_seed", default=str(config.SEED), show_default=True, callback=_random_seed,
+              metavar="INTEGER",
+              help="Random seed of the sampling: the same seed gives the same text.")
 @click.option("--greedy", is_flag=True, help="Always take the most likely character (ignores --temperature).")
 @_textgen_options
 @_common_training_options
-def generate(seed_text: str, temperature: float, length: int, samples: int, random_seed: int, greedy: bool,
-             corpus: str | None, units: int | None, train_chars: int | None, epochs: int | None,
-             profile: str | None, data_folder: Path | None) -> None:
+def generate(prompt: str | None, temperature: float, length: int, samples: int, random_seed: int, greedy: bool,
+             corpus: str | None, text_file: Path | None, units: int | None, train_chars: int | None,
+             epochs: int | None, profile: str | None, data_folder: Path | None) -> None:
     """Generate text with chapter 3's trained character-level LSTM.
 
     Uses the model trained by the book or by 'dlbook train textgen' with the
     same model options (--profile, --epochs, --units, --train-chars,
-    --corpus); it never trains. The text goes to standard output.
+    --corpus or --text); it never trains. The text goes to standard output.
     """
-    _prepare(profile, data_folder)
+    _prepare(profile, data_folder, tensorflow=False)
+    function, hint = _textgen_task(corpus, text_file, units, epochs, train_chars)
+    _start_tensorflow()
     import numpy as np
 
     from dlbook import textgen
 
-    function, hint = _textgen_task(corpus, units, epochs, train_chars)
     trained = _use_task("textgen", False, lambda **kw: function(evaluate=False, **kw), hint)
     vocabulary = trained.extras["vocabulary"]
-    unknown = sorted(set(seed_text) - set(vocabulary.characters))
-    if not seed_text or unknown:
+    prompt = trained.extras["prompt"] if prompt is None else prompt
+    unknown = sorted(set(prompt) - set(vocabulary.characters))
+    if not prompt or unknown:
         raise click.BadParameter(
-            "the seed text is empty" if not seed_text else
-            f"the characters {''.join(unknown)!r} never occur in the training text", param_hint="'--seed'",
+            "the prompt is empty" if not prompt else
+            f"the characters {''.join(unknown)!r} never occur in the training text", param_hint="'--prompt'",
         )
     generator = textgen.OneStep(trained.model, vocabulary)
-    generation = generator.generate(seed_text, length, temperature=temperature, streams=samples,
+    generation = generator.generate(prompt, length, temperature=temperature, streams=samples,
                                     rng=np.random.default_rng(random_seed), greedy=greedy)
     for index, text in enumerate(generation.texts):
         if samples > 1:
             click.echo(f"--- sample {index + 1} ---")
-        click.echo(seed_text + text)
+        click.echo(prompt + text)
     click.echo(
-        f"[{trained.run.name}, {'greedy' if greedy else f'temperature {temperature:g}'}, "
+        f"[{trained.run.name}, {'greedy' if greedy else f'temperature {temperature:g}'}, seed {random_seed}, "
         f"{generation.entropies.size:,} characters at {generation.characters_per_second:,.0f}/s]", err=True,
     )
 
@@ -422,12 +520,20 @@ def sentiment_command(texts: tuple[str, ...], file: str | None, threshold: float
     probability, label, review.
     """
     reviews = _read_reviews(texts, file)
-    _prepare(profile, data_folder)
-    from dlbook import sentiment
+    _prepare(profile, data_folder, tensorflow=False)
+    from dlbook import tasks
 
-    function, hint = _sentiment_task(epochs, train_size)
-    trained = _use_task("sentiment", False, lambda **kw: function(evaluate=False, **kw), hint)
-    probabilities = sentiment.predict_sentiment(trained.model, trained.extras["vectorizer"], reviews)
+    # The model in NumPy when its vocabulary was saved: no TensorFlow, no IMDB.
+    reader = tasks.sentiment_reader(epochs=epochs, train_size=train_size)
+    if reader is not None:
+        probabilities = reader.predict(reviews)
+    else:
+        from dlbook import sentiment
+
+        _start_tensorflow()
+        function, hint = _sentiment_task(epochs, train_size)
+        trained = _use_task("sentiment", False, lambda **kw: function(evaluate=False, **kw), hint)
+        probabilities = sentiment.predict_sentiment(trained.model, trained.extras["vectorizer"], reviews)
     for review, probability in zip(reviews, probabilities):
         label = "positive" if probability >= threshold else "negative"
         click.echo(f"{probability:.3f}\t{label}\t{review}")
@@ -454,9 +560,20 @@ def build(profile: str | None, extra: tuple[str, ...]) -> None:
 
 
 def run() -> None:
-    """Entry point that turns user errors into messages, never tracebacks."""
+    """Entry point that turns user errors into messages, never tracebacks.
+
+    TensorFlow's C++ log is kept to errors unless TF_CPP_MIN_LOG_LEVEL says
+    otherwise: set here, for this command's process only, before TensorFlow
+    loads (importing dlbook changes no environment).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Warnings about the libraries' own internals (Keras' default shuffle=True
+    # with a tf.data dataset) are nothing a reader of the output can act on.
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"(keras|tensorflow)\.")
+    warnings.filterwarnings("ignore", category=FutureWarning)
     try:
-        main(standalone_mode=True)
+        with _without_tensorflow_noise():  # TensorFlow also prints some while it runs
+            main(standalone_mode=True)
     except ValueError as error:  # invalid settings such as DLBOOK_PROFILE=fast
         click.echo(f"Error: {error}", err=True)
         raise SystemExit(2) from None

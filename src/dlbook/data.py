@@ -49,6 +49,7 @@ __all__ = [
     "load_shakespeare",
     "load_sonnets",
     "load_text",
+    "read_text_file",
     "verify",
 ]
 
@@ -58,7 +59,9 @@ class DataError(RuntimeError):
 
     Attributes:
         reason: ``"missing"`` (no file where it was looked for), ``"download"``
-            (it could not be downloaded) or ``"corrupt"`` (it is there but bad).
+            (it could not be downloaded) or ``"corrupt"`` (it is there but bad);
+            for a reader's own text file (:func:`read_text_file`) also
+            ``"empty"``, ``"binary"``, ``"unreadable"`` or ``"too short"``.
     """
 
     def __init__(self, message: str, reason: str = "corrupt") -> None:
@@ -454,6 +457,41 @@ def load_text(name: str = "shakespeare", path: str | os.PathLike[str] | None = N
     text = text.replace("\r\n", "\n")
     if not text.strip():
         raise DataError(f"{file} is empty. " + _fix_for(file))
+    return text
+
+
+def read_text_file(path: str | os.PathLike[str]) -> str:
+    """Read any UTF-8 text file (a reader's own corpus) as one string.
+
+    Line endings are normalised to ``\\n`` and a byte-order mark is dropped,
+    as :func:`load_text` does for the book's corpora.
+
+    Raises:
+        DataError: with ``reason`` ``"missing"`` (no such file, or a folder),
+            ``"empty"`` (nothing but whitespace), ``"binary"`` (a NUL byte, or
+            not UTF-8) or ``"unreadable"`` (any other reading error).
+    """
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{file} does not exist.", reason="missing") from None
+    except IsADirectoryError:
+        raise DataError(f"{file} is a folder, not a text file.", reason="missing") from None
+    except OSError as error:
+        raise DataError(f"Cannot read {file}: {error.strerror}.", reason="unreadable") from None
+    # Text files never hold NUL bytes; UTF-16 text and binary files (images,
+    # archives, compiled code) do, and would otherwise pass as odd characters.
+    if b"\0" in raw:
+        raise DataError(f"{file} is a binary file, not UTF-8 text.", reason="binary")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataError(f"{file} is not UTF-8 text (the byte at offset {error.start:,} is not valid UTF-8).",
+                        reason="binary") from None
+    text = text.replace("\r\n", "\n")
+    if not text.strip():
+        raise DataError(f"{file} is empty: there is no text to learn from.", reason="empty")
     return text
 
 
