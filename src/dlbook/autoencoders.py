@@ -419,8 +419,15 @@ def plot_error_vs_latent(
     """
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.6), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
+    from dlbook import plotting
+
+    # Side by side for two panels; three or more are stacked, so that each
+    # panel stays wide enough for readable text on a phone.
+    stacked = len(metrics) > 2
+    shape = (len(metrics), 1) if stacked else (1, len(metrics))
+    figsize = (plotting.MAX_WIDTH, 2.4 * len(metrics) + 0.4) if stacked else (plotting.MAX_WIDTH, 3.4)
+    fig, axes = plt.subplots(*shape, figsize=figsize, squeeze=False)
+    for ax, metric in zip(axes.ravel(), metrics):
         sizes = np.asarray(table.index, dtype=float)
         ax.plot(sizes, table[metric], "-o", label=label)
         if baseline is not None:
@@ -433,7 +440,7 @@ def plot_error_vs_latent(
         better = "higher is better" if metric == "psnr" else "lower is better"
         ax.set_title(f"{metric.upper()} ({better})", fontsize=11)
     axes[0][0].legend()
-    fig.suptitle(title, fontweight="bold")
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 
@@ -448,7 +455,7 @@ def plot_per_digit_error(
     import matplotlib.pyplot as plt
 
     errors = np.asarray(errors, np.float64)
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig, ax = plt.subplots(figsize=(6.0, 3.4))
     colours = ["C3" if index == np.nanargmax(errors) else "C0" for index in range(len(errors))]
     ax.bar(np.arange(len(errors)), errors, color=colours)
     ax.set_xticks(np.arange(len(errors)))
@@ -473,7 +480,7 @@ def plot_latent_projection(
     points, labels = np.asarray(points), np.asarray(labels)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
         raise ValueError(f"points must have shape (n, 2) matching {len(labels)} labels, got {points.shape}.")
-    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    fig, ax = plt.subplots(figsize=(6.0, 5.0))
     colours = plt.get_cmap("tab10")
     for digit in np.unique(labels):
         chosen = labels == digit

@@ -408,15 +408,18 @@ def plot_noise_sweep(sweep: pd.DataFrame, *, trained_std: float = NOISE_STD, met
         reference: The output drawn as a grey dashed reference line (the noisy input).
         title: Figure title.
     """
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    from dlbook import plotting
+
+    fig, ax = plt.subplots(figsize=(plotting.MAX_WIDTH, 4.0))
     for name, group in sweep.groupby("output", sort=False):
         group = group.sort_values("std")
         style = {"linestyle": "--", "color": "0.5"} if name == reference else {"linestyle": "-"}
         ax.plot(group["std"], group[metric], marker="o", markersize=4, label=name, **style)
-    ax.axvline(trained_std, color="0.3", linestyle=":", linewidth=1.2)
+    # In the book's mid grey, not a dark grey that would vanish on a dark page.
+    ax.axvline(trained_std, color=plotting.INK, linestyle=":", linewidth=1.2)
     ax.annotate(f"training noise σ = {trained_std:g}", xy=(trained_std, 1.0),
                 xycoords=("data", "axes fraction"), xytext=(4, -14), textcoords="offset points",
-                fontsize=9, color="0.3")
+                fontsize=plotting.MIN_FONT_PT, color=plotting.INK)
     ax.set_title(title)
     ax.set_xlabel("noise standard deviation σ of the test input")
     ax.set_ylabel(f"{metric} against the clean digits")

@@ -583,7 +583,7 @@ def plot_length_distribution(lengths: Sequence[int], sequence_length: int | None
     if sequence_length is None:
         sequence_length = settings()["SEQUENCE_LENGTH"]
     lengths = np.asarray(lengths)
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig, ax = plt.subplots(figsize=(6.0, 3.6))
     upper = int(np.percentile(lengths, 99))
     ax.hist(np.minimum(lengths, upper), bins=60, color="C0", alpha=0.8)
     kept = float(np.mean(lengths <= sequence_length))
@@ -620,7 +620,9 @@ def plot_roc_pr(labels: Any, scores: dict[str, Any]) -> plt.Figure:
     """ROC and precision-recall curves side by side, one line per model, AUCs in the legend."""
     from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
-    fig, (roc_ax, pr_ax) = plt.subplots(1, 2, figsize=(10, 4.2))
+    # One above the other, not side by side: each panel is as wide as a
+    # phone's screen allows, with text that stays readable there.
+    fig, (roc_ax, pr_ax) = plt.subplots(2, 1, figsize=(6.0, 8.4))
     for name, probabilities in scores.items():
         y, p = _check_scores(labels, probabilities)
         fpr, tpr, _ = roc_curve(y, p)
@@ -637,7 +639,7 @@ def plot_roc_pr(labels: Any, scores: dict[str, Any]) -> plt.Figure:
     pr_ax.set_xlabel("recall")
     pr_ax.set_ylabel("precision")
     pr_ax.set_ylim(0.4, 1.02)
-    pr_ax.legend(loc="lower left")
+    pr_ax.legend(loc="best")  # frameless legends must not sit on the chance line
     fig.tight_layout()
     return fig
 
@@ -651,7 +653,7 @@ def plot_operating_points(labels: Any, probabilities: Any, thresholds: Sequence[
     y, p = _check_scores(labels, probabilities)
     precision, recall, _ = precision_recall_curve(y, p)
     table = threshold_metrics(y, p, thresholds)
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = plt.subplots(figsize=(6.0, 4.6))
     ax.plot(recall, precision, color="C0", label="LSTM")
     names = labels_for_points or [f"threshold {t:.2f}" for t in thresholds]
     markers = ["o", "s", "^", "D", "v", "P"]
@@ -662,6 +664,6 @@ def plot_operating_points(labels: Any, probabilities: Any, thresholds: Sequence[
     ax.set_xlabel("recall (share of positive reviews found)")
     ax.set_ylabel("precision (share of positive calls that are right)")
     ax.set_ylim(0.4, 1.02)
-    ax.legend(loc="lower left", fontsize=9)
+    ax.legend(loc="lower left")
     fig.tight_layout()
     return fig

@@ -762,19 +762,21 @@ def plot_temperature_distribution(
     logits = np.asarray(logits, dtype=np.float64).ravel()
     order = np.argsort(logits)[::-1][:top]
     labels = [repr(_label(vocabulary.characters[i])).strip("'") for i in order] + ["others"]
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = plt.subplots(figsize=(6.0, 4.0))
     width = 0.8 / len(temperatures)
     positions = np.arange(len(labels))
     for index, temperature in enumerate(temperatures):
         probabilities = apply_temperature(logits, temperature)
         values = np.append(probabilities[order], 1 - probabilities[order].sum())
         ax.bar(positions + (index - (len(temperatures) - 1) / 2) * width, values, width, label=f"T = {temperature:g}")
-    ax.set_xticks(positions, labels)
+    # Long labels ("space", "others") would overlap their neighbours on a
+    # figure narrow enough for a phone: tilt them.
+    ax.set_xticks(positions, labels, rotation=45, ha="right", rotation_mode="anchor")
     ax.set_xlabel("next character")
     ax.set_ylabel("probability")
     shown = context[-30:].replace("\n", "\\n")
     ax.set_title(f"Next character after \u201c\u2026{shown}\u201d" if shown else "Next-character distribution")
-    ax.legend(ncols=len(temperatures), fontsize=9, loc="upper right")
+    ax.legend(ncols=2, loc="upper right")
     fig.tight_layout()
     return fig
 
@@ -790,11 +792,13 @@ def plot_temperature_metrics(rows: Sequence[dict[str, float]]):
         ("distinct_ngrams", "distinct word bigrams\n/ all bigrams"),
         ("nll", "model's NLL of the sample\n(nats per character)"),
     )
-    fig, axes = plt.subplots(1, 4, figsize=(11, 3.2))
-    for ax, (key, label) in zip(axes, panels):
+    # Two by two rather than four in a row: each panel stays wide enough for
+    # its text to be readable on a phone.
+    fig, axes = plt.subplots(2, 2, figsize=(6.0, 6.2))
+    for ax, (key, label) in zip(axes.ravel(), panels):
         ax.plot(temperatures, [row[key] for row in rows], marker="o")
+        ax.set_title(label, fontsize=11, fontweight="normal")
         ax.set_xlabel("temperature T")
-        ax.set_ylabel(label)
-    fig.suptitle("What temperature does to generated text", fontweight="bold")
+    fig.suptitle("What temperature does to generated text")
     fig.tight_layout()
     return fig
