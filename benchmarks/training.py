@@ -169,7 +169,7 @@ def textgen_workload() -> Workload:
 
     text = data.load_text(textgen.CORPUS)
     vocabulary = textgen.CharVocabulary.from_text(text)
-    train_ids, _ = textgen.encode_splits(text, vocabulary, train_chars=textgen.TRAIN_CHARS)
+    train_ids, *_ = textgen.encode_splits(text, vocabulary, train_chars=textgen.TRAIN_CHARS)
     keras.utils.set_random_seed(config.SEED)
     model = textgen.build_model(vocabulary.size)
     # The compile call of textgen.fit_model, which also trains; here only the

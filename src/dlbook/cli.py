@@ -233,6 +233,8 @@ _METRIC_LABELS: dict[str, tuple[str, str]] = {
     "val_nats_per_char": ("validation loss (nats per character)", "{:.4f}"),
     "val_bits_per_char": ("validation loss (bits per character)", "{:.4f}"),
     "val_perplexity": ("validation perplexity", "{:.2f}"),
+    "test_nats_per_char": ("test loss (nats per character)", "{:.4f}"),
+    "test_bits_per_char": ("test loss (bits per character)", "{:.4f}"),
     "val_accuracy": ("best validation accuracy", "{:.2%}"),
     "test_accuracy": ("test accuracy at threshold 0.5", "{:.2%}"),
     "test_reviews": ("test reviews scored", "{:,.0f}"),

@@ -166,16 +166,16 @@ def minimum_text_length() -> int:
     """The fewest characters a text needs for chapter 3's recipe to train on it.
 
     Training drops the last, short batch, so the training part (the text less
-    the held-out tenth) must fill one batch of windows, and the held-out part
-    one window.
+    the held-out validation and test parts) must fill one batch of windows,
+    and each held-out part one window.
     """
     from dlbook import textgen as chapter
 
     window = chapter.SEQUENCE_LENGTH + 1
-    length = int(chapter.BATCH_SIZE * window / (1 - chapter.VALIDATION_FRACTION))
+    length = int(chapter.BATCH_SIZE * window / (1 - chapter.VALIDATION_FRACTION - chapter.TEST_FRACTION))
     while True:
-        train_text, validation_text = chapter.split_text("x" * length, chapter.VALIDATION_FRACTION)
-        if len(train_text) >= chapter.BATCH_SIZE * window and len(validation_text) >= window:
+        train_text, validation_text, test_text = chapter.split_text("x" * length)
+        if len(train_text) >= chapter.BATCH_SIZE * window and min(len(validation_text), len(test_text)) >= window:
             return length
         length += 1
 
@@ -241,7 +241,10 @@ def textgen(
             :data:`dlbook.textgen.TRAIN_CHARS`.
 
     Metrics: the validation loss in nats and bits per character, and the
-    perplexity. ``extras["vocabulary"]`` holds the vocabulary and
+    perplexity (the settings were chosen on it); the test loss, the chapter's
+    headline, in nats and bits per character. Both are Keras' loss over
+    windows of :data:`dlbook.textgen.SEQUENCE_LENGTH` characters, each read
+    from a zero state. ``extras["vocabulary"]`` holds the vocabulary and
     ``extras["prompt"]`` a prompt to start generating from: ``"ROMEO:\\n"``
     for a corpus, the first line (at most 40 characters) of a text file.
     """
@@ -269,7 +272,7 @@ def textgen(
 
     epochs = epochs or chapter.EPOCHS
     vocabulary = chapter.CharVocabulary.from_text(text)
-    train_ids, validation_ids = chapter.encode_splits(text, vocabulary, train_chars=train_chars)  # type: ignore[arg-type]
+    train_ids, validation_ids, test_ids = chapter.encode_splits(text, vocabulary, train_chars=train_chars)  # type: ignore[arg-type]
     keras.utils.set_random_seed(config.SEED)
     model = chapter.build_model(vocabulary.size, units=units)
     run = chapter.fit_model(model, train_ids, validation_ids, epochs=epochs, name=name,
@@ -278,9 +281,11 @@ def textgen(
                 "train_chars": len(train_ids), "profile": config.profile()}
     metrics: dict[str, float] = {}
     if evaluate:
-        nats = run.final("val_loss")  # Keras' validation loss: the mean over the whole held-out text.
+        nats = run.final("val_loss")  # Keras' validation loss: the mean over the whole validation text.
+        test_nats = float(model.evaluate(chapter.make_dataset(test_ids), verbose=0))
         metrics = {"val_nats_per_char": nats, "val_bits_per_char": nats / np.log(2),
-                   "val_perplexity": float(np.exp(nats))}
+                   "val_perplexity": float(np.exp(nats)),
+                   "test_nats_per_char": test_nats, "test_bits_per_char": test_nats / np.log(2)}
     return Trained("textgen", model, run, settings, metrics, {"vocabulary": vocabulary, "prompt": prompt})
 
 

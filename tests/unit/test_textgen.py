@@ -49,13 +49,15 @@ def test_split_input_target_shifts_by_one():
     np.testing.assert_array_equal(targets, [1, 2, 3, 4])
 
 
-def test_split_text_holds_out_the_end():
+def test_split_text_holds_out_test_then_validation_at_the_end():
     text = "".join(chr(ord("a") + i % 26) for i in range(1000))
-    train, validation = textgen.split_text(text, 0.1)
-    assert train + validation == text
-    assert len(validation) == 100
-    with pytest.raises(ValueError):
-        textgen.split_text(text, 0.0)
+    train, validation, test = textgen.split_text(text, 0.1, 0.05)
+    assert train + test + validation == text
+    assert (len(train), len(validation), len(test)) == (850, 100, 50)
+    assert validation == text[-100:]  # the validation text is the end, as nanoGPT's held-out tenth
+    for fractions in ((0.0, 0.1), (0.1, 0.0), (0.5, 0.5)):
+        with pytest.raises(ValueError):
+            textgen.split_text(text, *fractions)
 
 
 def test_make_dataset_shapes_and_shift():
@@ -299,17 +301,142 @@ def test_temperature_table_matches_the_generator(tiny_model):
     assert row["word_share"] == pytest.approx(np.nanmean([textgen.word_share(t, {"hear"}) for t in generation.texts]))
 
 
-def test_time_generators_reports_both_speeds(tiny_model):
+def test_time_generators_reports_three_speeds_and_the_floor(tiny_model):
     model, vocabulary = tiny_model
-    timing = textgen.time_generators(model, vocabulary, "hear", stateful_length=200, naive_length=4, window=8,
-                                     repeats=1)
-    assert set(timing) == {"stateful_chars_per_second", "naive_chars_per_second", "speedup", "stateful_length",
-                           "naive_length", "window"}
-    assert (timing["stateful_length"], timing["naive_length"], timing["window"]) == (200, 4, 8)
-    assert np.isfinite(timing["stateful_chars_per_second"]) and timing["naive_chars_per_second"] > 0
-    assert timing["speedup"] == pytest.approx(timing["stateful_chars_per_second"] / timing["naive_chars_per_second"])
-    # One NumPy LSTM step beats a model.predict call per character by far.
-    assert timing["speedup"] > 1
+    timing = textgen.time_generators(model, vocabulary, "hear", stateful_length=200, window_length=5,
+                                     naive_length=3, window=8, streams=4, repeats=1)
+    speeds = ("stateful", "stateful_streams", "window", "naive", "floor", "floor_streams")
+    assert all(timing[f"{name}_chars_per_second"] > 0 for name in speeds)
+    assert (timing["stateful_length"], timing["window_length"], timing["naive_length"], timing["window"],
+            timing["streams"]) == (200, 5, 3, 8, 4)
+    for ratio, (top, bottom) in {"stateful_share_of_floor": ("stateful", "floor"),
+                                 "stateful_streams_share_of_floor": ("stateful_streams", "floor_streams"),
+                                 "stateful_vs_window": ("stateful", "window"),
+                                 "window_vs_naive": ("window", "naive"),
+                                 "stateful_vs_naive": ("stateful", "naive")}.items():
+        assert timing[ratio] == pytest.approx(timing[f"{top}_chars_per_second"]
+                                              / timing[f"{bottom}_chars_per_second"])
+    # Re-reading 8 characters per new one costs more than one step.
+    assert timing["stateful_vs_window"] > 1
+
+
+def test_floor_speed_times_the_products():
+    assert 0 < textgen.floor_speed([(16, 64), (16, 10)], streams=2, steps=50, repeats=1) < float("inf")
+
+
+def test_window_longer_than_the_text_gives_the_stateful_text(tiny_model):
+    model, vocabulary = tiny_model
+    generator = textgen.OneStep(model, vocabulary)
+    # Re-reading everything from a zero state is the stateful computation
+    # again, step by step; with the same random numbers it draws the same text.
+    stateful = generator.generate("hear", 12, temperature=0.7, rng=np.random.default_rng(3)).texts[0]
+    windowed, seconds = textgen.window_generate(generator, "hear", 12, temperature=0.7, window=100,
+                                                rng=np.random.default_rng(3))
+    assert windowed == stateful and seconds > 0
+    # A short window forgets: text before it changes nothing.
+    seed = "Before we proceed"
+    short, _ = textgen.window_generate(generator, seed, 6, window=5, rng=np.random.default_rng(0))
+    other, _ = textgen.window_generate(generator, "hear me" + seed[-5:], 6, window=5, rng=np.random.default_rng(0))
+    assert short == other
+
+
+def test_step_continues_read(tiny_model):
+    model, vocabulary = tiny_model
+    generator = textgen.OneStep(model, vocabulary)
+    _, states = generator.read("hear m", streams=2)
+    logits, states = generator.step(vocabulary.encode("ee"), states)
+    expected, _ = generator.read("hear me", streams=1)
+    assert logits.shape == (2, vocabulary.size) and states[0][0].shape == (2, 16)
+    np.testing.assert_allclose(logits[0], expected[0], atol=1e-5)
+    np.testing.assert_allclose(logits[1], expected[0], atol=1e-5)
+
+
+def test_generated_draws_follow_the_tempered_distribution(tiny_model):
+    model, vocabulary = tiny_model
+    generator = textgen.OneStep(model, vocabulary)
+    # The Gumbel-max draws of many streams, one character each.
+    generation = generator.generate("hear", 1, temperature=0.7, streams=20_000, rng=np.random.default_rng(8))
+    counts = np.bincount(vocabulary.encode("".join(generation.texts)), minlength=vocabulary.size)
+    expected = generator.next_distribution("hear", 0.7)
+    np.testing.assert_allclose(counts / counts.sum(), expected, atol=0.015)
+    # The recorded entropy is the tempered distribution's.
+    assert generation.entropies[0, 0] == pytest.approx(textgen.entropy(expected), abs=1e-4)
+
+
+@pytest.mark.parametrize("units", [16, [16, 12]])
+def test_generated_log_likelihood_at_any_temperature_is_the_models(units):
+    import keras
+
+    keras.utils.set_random_seed(5)
+    vocabulary = textgen.CharVocabulary.from_text(TEXT)
+    model = textgen.build_model(vocabulary.size, embedding_dim=8, units=units)
+    generator = textgen.OneStep(model, vocabulary)
+    generation = generator.generate("hear", 10, temperature=1.5, rng=np.random.default_rng(2))
+    ids = vocabulary.encode("hear" + generation.texts[0])
+    log_probabilities = np.log(textgen.apply_temperature(model.predict(ids[None, :-1], verbose=0)[0]))
+    np.testing.assert_allclose(generation.log_likelihoods[:, 0],
+                               log_probabilities[np.arange(len(ids) - 1), ids[1:]][3:], atol=1e-4)
+
+
+def test_carried_state_loss_reads_each_piece_whole(tiny_model):
+    model, vocabulary = tiny_model
+    generator = textgen.OneStep(model, vocabulary)
+    ids = vocabulary.encode(TEXT * 2)
+    result = textgen.carried_state_loss(generator, ids, streams=3)
+    piece = len(ids) // 3
+    pieces = ids[:3 * piece].reshape(3, piece)
+    log_probabilities = np.log(textgen.apply_temperature(model.predict(pieces[:, :-1], verbose=0)))
+    expected = -np.take_along_axis(log_probabilities, pieces[:, 1:, None], axis=-1).mean()
+    assert result["loss"] == pytest.approx(expected, abs=1e-4)
+    assert (result["characters"], result["piece_length"]) == (3 * (piece - 1), piece)
+    with pytest.raises(ValueError, match="two characters"):
+        textgen.carried_state_loss(generator, ids[:5], streams=3)
+
+
+# ------------------------------------------------------------------ verdicts
+
+def test_target_verdict_in_both_profiles():
+    settings = {"epochs": 2, "train_chars": 300_000}
+    assert textgen.target_verdict(1.65, 1.70, profile="full", **settings) == "reaches it, 0.05 nats below"
+    assert textgen.target_verdict(1.75, 1.70, profile="full", **settings) == "misses it by 0.05 nats after 2 epochs"
+    assert textgen.target_verdict(1.75, 1.70, profile="full", epochs=1,
+                                  train_chars=9) == "misses it by 0.05 nats after 1 epoch"
+    assert textgen.target_verdict(1.698, 1.70, profile="full", **settings) == "just reaches it"
+    assert textgen.target_verdict(1.702, 1.70, profile="full", **settings).startswith("misses it by less than 0.01")
+    assert textgen.target_verdict(1.70, 1.70, profile="quick", **settings) == "reaches it even in the quick profile"
+    quick = textgen.target_verdict(2.33, 1.70, profile="quick", **settings)
+    assert quick.startswith("misses it by 0.63 nats") and "2 epochs on 300,000 characters" in quick
+    # Never the quick profile's excuse on a full-profile page.
+    assert "quick" not in textgen.target_verdict(2.33, 1.70, profile="full", **settings)
+
+
+def test_context_verdict_every_branch():
+    assert textgen.context_verdict(1.80, 1.70).startswith("lower by 0.10 nats")
+    assert textgen.context_verdict(1.70, 1.85).startswith("higher by 0.15 nats")
+    assert textgen.context_verdict(1.700, 1.695).startswith("about the same")
+
+
+def test_window_verdict_every_branch():
+    assert textgen.window_verdict(60, 50).startswith("above the window length of 50")
+    assert textgen.window_verdict(40, 50).startswith("close to the window length of 50")
+    assert textgen.window_verdict(50, 50).startswith("close to")
+    assert textgen.window_verdict(10, 50).startswith("well below the window length of 50")
+    assert textgen.window_verdict(1.2, 50).startswith("no real gain")
+
+
+def test_framework_verdict_every_branch():
+    assert textgen.framework_verdict(200, 80) == ("what it adds per character (about 80 milliseconds) is almost all "
+                                                  "the framework's own work per call, not the model's arithmetic")
+    assert textgen.framework_verdict(3, 0.4) == ("what it adds per character (under a millisecond) is the framework's "
+                                                 "work per call, 2.0 times the arithmetic itself")
+    assert textgen.framework_verdict(1.2, 2) == "the framework adds little (about 2 milliseconds per character)"
+
+
+def test_floor_verdict_every_branch():
+    assert textgen.floor_verdict(0.95) == "the rest of the step costs almost nothing"
+    assert textgen.floor_verdict(0.6).startswith("the matrix products take more")
+    assert textgen.floor_verdict(0.5).startswith("the matrix products take more")
+    assert textgen.floor_verdict(0.3).startswith("the rest of the step (gates")
 
 
 # ------------------------------------------------------------------ figures
@@ -340,18 +467,67 @@ def test_shakespeare_vocabulary_round_trip(real_data):
     vocabulary = textgen.CharVocabulary.from_text(text)
     assert vocabulary.size == 65
     assert vocabulary.decode(vocabulary.encode(text[:5000])) == text[:5000]
-    train, validation = textgen.split_text(text)
-    assert len(validation) == pytest.approx(0.1 * len(text), abs=1)
+    train, validation, test = textgen.split_text(text)
+    assert len(validation) == pytest.approx(0.1 * len(text), abs=1) and text.endswith(validation)
+    assert len(test) == pytest.approx(0.05 * len(text), abs=1)
 
 
-def test_encode_splits_keeps_the_whole_validation_end():
+def test_encode_splits_keeps_the_whole_validation_and_test_parts():
     text = "abcdefghij" * 10
     vocabulary = textgen.CharVocabulary.from_text(text)
-    train_ids, validation_ids = textgen.encode_splits(text, vocabulary, validation_fraction=0.2)
-    assert len(train_ids) == 80 and len(validation_ids) == 20
-    assert vocabulary.decode(validation_ids) == text[80:]
-    short_train, same_validation = textgen.encode_splits(text, vocabulary, train_chars=15, validation_fraction=0.2)
+    train_ids, validation_ids, test_ids = textgen.encode_splits(text, vocabulary, validation_fraction=0.2,
+                                                                test_fraction=0.1)
+    assert (len(train_ids), len(validation_ids), len(test_ids)) == (70, 20, 10)
+    assert vocabulary.decode(test_ids) == text[70:80] and vocabulary.decode(validation_ids) == text[80:]
+    short_train, same_validation, same_test = textgen.encode_splits(
+        text, vocabulary, train_chars=15, validation_fraction=0.2, test_fraction=0.1)
     assert vocabulary.decode(short_train) == text[:15]
     np.testing.assert_array_equal(same_validation, validation_ids)
+    np.testing.assert_array_equal(same_test, test_ids)
     with pytest.raises(ValueError, match="train_chars"):
         textgen.encode_splits(text, vocabulary, train_chars=1)
+
+
+def test_rounding_verdict_every_branch():
+    assert textgen.rounding_verdict(0.0) == "identical"
+    assert textgen.rounding_verdict(3e-7) == "equal up to float rounding (they differ by 3e-07)"
+    assert textgen.rounding_verdict(0.01).startswith("different")
+
+
+def test_trend_verdict_every_branch():
+    assert textgen.trend_verdict([1, 2, 3]) == "rises at every step"
+    assert textgen.trend_verdict([3, 2, 1]) == "falls at every step"
+    assert textgen.trend_verdict([1, 0.5, 3]) == "rises overall"
+    assert textgen.trend_verdict([3, 4, 1]) == "falls overall"
+    assert textgen.trend_verdict([1, 2, 1]) == "ends where it started"
+
+
+def test_temperature_verdicts_every_branch():
+    def row(entropy, word_share, distinct):
+        return {"entropy": entropy, "word_share": word_share, "distinct_ngrams": distinct}
+
+    usual = textgen.temperature_verdicts(row(0.2, 0.9, 0.3), row(1.3, 0.7, 0.8), row(2.0, 0.4, 0.95))
+    assert usual["entropy_verdict"] == "so the text is predictable"
+    assert usual["distinct_verdict"].startswith("low temperatures repeat")
+    assert usual["word_share_verdict"].startswith("the variety bought")
+    assert usual["temperature_verdict"].startswith("low temperatures give safe, repetitive text")
+    odd = textgen.temperature_verdicts(row(1.5, 0.4, 0.9), row(1.3, 0.7, 0.8), row(2.0, 0.9, 0.5))
+    assert odd["entropy_verdict"].startswith("yet")
+    assert odd["distinct_verdict"].startswith("unexpectedly")
+    assert odd["word_share_verdict"].startswith("unexpectedly")
+    assert odd["temperature_verdict"].startswith("here the measurements do not show")
+
+
+def test_one_hot_verdicts_every_branch():
+    def read(gap, params=0.99, time=0.95):
+        return textgen.one_hot_verdicts(loss_gap=gap, params_ratio=params, time_ratio=time)
+
+    assert read(0.1)["one_hot_verdict"].startswith("In this short run the embedding model did learn faster")
+    assert read(-0.1)["one_hot_verdict"].startswith("In this short run the one-hot model even")
+    assert read(0.01)["one_hot_verdict"] == "Both learn about equally fast."
+    assert read(0, params=0.991)["params_verdict"].endswith("even slightly smaller.")
+    assert read(0, params=0.8)["params_verdict"].endswith("even smaller.")
+    assert read(0, params=1.05)["params_verdict"] == "In parameters the claim barely holds for characters."
+    assert read(0, params=1.5)["params_verdict"] == "In parameters the claim holds here."
+    assert read(0, params=0.991, time=0.91)["embedding_cost_verdict"].startswith("an embedding and one-hot inputs cost")
+    assert read(0, params=1.5, time=2.0)["embedding_cost_verdict"].startswith("the embedding and the one-hot model differ")
