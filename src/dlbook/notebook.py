@@ -159,15 +159,41 @@ class Results:
         return plain
 
     def add_training(self, run: Any) -> None:
-        """Record a :class:`dlbook.training.TrainingRun`'s time, epochs and final metrics."""
+        """Record a :class:`dlbook.training.TrainingRun`'s time, epochs, final metrics and cache entry.
+
+        The entry's key and folder let the build find the very weights the
+        chapter used (the live panels in the pages export them).
+        """
         self._check_profile()
         self.training[run.name] = {
             "seconds": round(float(run.seconds), 2),
             "epochs": run.epochs,
             "cached": bool(run.cached),
             "final": {metric: float(series[-1]) for metric, series in run.history.items()},
+            "key": str(run.key),
+            "path": str(run.path),
         }
         self.save()
+
+    def save_arrays(self, name: str, **arrays: Any) -> Path:
+        """Save arrays beside the record, as ``<chapter>.<name>.npz``; returns its path.
+
+        For data that later build steps need and that is too large for the
+        JSON record: the live panels ship a chapter's test-set scores, its
+        vocabulary and a few test digits to the reader's browser. Arrays of
+        strings are stored as fixed-width Unicode, so no pickle is needed to
+        read them back.
+        """
+        self._check_profile()
+        path = self.path.with_name(f"{self.chapter}.{name}.npz")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
+        with os.fdopen(handle, "wb") as out:
+            np.savez_compressed(out, **{key: np.asarray(value) for key, value in arrays.items()})
+        os.replace(temporary, path)
+        self.record.setdefault("arrays", {})[name] = path.name
+        self.save()
+        return path
 
     def _check_profile(self) -> None:
         active = config.profile()

@@ -23,9 +23,22 @@ def test_results_record_values_profile_and_training(isolated_environment: Path, 
     record = json.loads((isolated_environment / "metrics" / "demo.json").read_text())
     assert record["profile"] == "full" and record["seed"] == 7 and record["chapter"] == "demo"
     assert record["values"] == {"accuracy": 0.5, "counts": [1, 2]}
+    # The cache entry too: the build exports the very weights the chapter used (live panels).
     assert record["training"]["m"] == {"seconds": 12.35, "epochs": 2, "cached": True,
-                                       "final": {"loss": 0.5, "val_loss": 0.6}}
+                                       "final": {"loss": 0.5, "val_loss": 0.6}, "key": "k", "path": "."}
     assert record["training_seconds"] == 12.35
+
+
+def test_saved_arrays_read_back_without_pickle(isolated_environment: Path) -> None:
+    results = notebook.Results("arrays")
+    path = results.save_arrays("panel", scores=np.array([0.25, 0.75], np.float32), words=np.array(["", "[UNK]", "été"]),
+                               length=150)
+    assert path == isolated_environment / "metrics" / "arrays.panel.npz"
+    with np.load(path, allow_pickle=False) as archive:  # strings as fixed-width Unicode, not objects
+        np.testing.assert_array_equal(archive["scores"], [0.25, 0.75])
+        assert archive["scores"].dtype == np.float32
+        assert list(archive["words"]) == ["", "[UNK]", "été"] and int(archive["length"]) == 150
+    assert json.loads(results.path.read_text())["arrays"] == {"panel": "arrays.panel.npz"}
 
 
 def test_figures_are_glued_but_not_recorded(isolated_environment: Path) -> None:
