@@ -5,7 +5,7 @@ The chapter's pieces, in the order the chapter uses them:
 * data: :class:`CharVocabulary` (characters <-> integer ids),
   :func:`split_input_target` and :func:`make_dataset` (input/target windows
   shifted by one character, batched with ``tf.data``), :func:`split_text`
-  (training, test and validation parts: the last 10 % is the validation text);
+  (test, training and validation parts: the last 10 % is the validation text);
 * model: :func:`build_model` (Embedding or one-hot -> LSTM -> Dense logits)
   and :func:`fit_model` (Adam, sparse categorical cross-entropy, cached);
 * sampling: :func:`apply_temperature` and :func:`sample_next`, pure NumPy;
@@ -96,10 +96,11 @@ CORPUS = "shakespeare"
 #: (learning rate, epochs, sequence length) looked at. nanoGPT holds out the
 #: same last 10 % as its validation text, so the numbers compare with its.
 VALIDATION_FRACTION = 0.1
-#: The 5 % before the validation text is the test text: it scores the
-#: finished model once, and no setting was ever chosen on it (it was training
-#: text when the settings were chosen). 55,000 characters put the test loss
-#: within about 0.01 nats, and the training text keeps 85 % of the play.
+#: The first 5 % of the text is the test text: it scores the finished model
+#: once, and no setting was ever chosen on it (it was training text when the
+#: settings were chosen). At the start, it leaves the training text right
+#: before the validation text, as nanoGPT's split does. 55,000 characters put
+#: the test loss within about 0.01 nats; the training text keeps 85 %.
 TEST_FRACTION = 0.05
 #: The full profile's aim for the test loss, in nats per character.
 TARGET_NATS = 1.70
@@ -206,20 +207,20 @@ class CharVocabulary:
 def split_text(
     text: str, validation_fraction: float = VALIDATION_FRACTION, test_fraction: float = TEST_FRACTION,
 ) -> tuple[str, str, str]:
-    """Split ``text`` into ``(train, validation, test)``: along the text, training, test, then validation.
+    """Split ``text`` into ``(train, validation, test)``: along the text, test, training, then validation.
 
-    The validation text is the end, the test text comes just before it. Cuts
-    at two points (rather than random windows) keep every validation and test
-    character away from the training windows.
+    The validation text is the end and the test text the start. Cuts at two
+    points (rather than random windows) keep every validation and test
+    character out of the training windows.
     """
     for name, fraction in (("validation_fraction", validation_fraction), ("test_fraction", test_fraction)):
         if not 0 < fraction < 1:
             raise ValueError(f"{name} must lie strictly between 0 and 1, got {fraction}.")
     if validation_fraction + test_fraction >= 1:
         raise ValueError("validation_fraction + test_fraction must leave some text to train on.")
+    train_start = int(round(len(text) * test_fraction))
     validation_start = int(round(len(text) * (1 - validation_fraction)))
-    test_start = int(round(len(text) * (1 - validation_fraction - test_fraction)))
-    return text[:test_start], text[validation_start:], text[test_start:validation_start]
+    return text[train_start:validation_start], text[validation_start:], text[:train_start]
 
 
 def encode_splits(

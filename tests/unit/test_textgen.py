@@ -49,10 +49,10 @@ def test_split_input_target_shifts_by_one():
     np.testing.assert_array_equal(targets, [1, 2, 3, 4])
 
 
-def test_split_text_holds_out_test_then_validation_at_the_end():
+def test_split_text_holds_out_the_start_for_testing_and_the_end_for_validation():
     text = "".join(chr(ord("a") + i % 26) for i in range(1000))
     train, validation, test = textgen.split_text(text, 0.1, 0.05)
-    assert train + test + validation == text
+    assert test + train + validation == text
     assert (len(train), len(validation), len(test)) == (850, 100, 50)
     assert validation == text[-100:]  # the validation text is the end, as nanoGPT's held-out tenth
     for fractions in ((0.0, 0.1), (0.1, 0.0), (0.5, 0.5)):
@@ -469,7 +469,7 @@ def test_shakespeare_vocabulary_round_trip(real_data):
     assert vocabulary.decode(vocabulary.encode(text[:5000])) == text[:5000]
     train, validation, test = textgen.split_text(text)
     assert len(validation) == pytest.approx(0.1 * len(text), abs=1) and text.endswith(validation)
-    assert len(test) == pytest.approx(0.05 * len(text), abs=1)
+    assert len(test) == pytest.approx(0.05 * len(text), abs=1) and text.startswith(test)
 
 
 def test_encode_splits_keeps_the_whole_validation_and_test_parts():
@@ -478,10 +478,10 @@ def test_encode_splits_keeps_the_whole_validation_and_test_parts():
     train_ids, validation_ids, test_ids = textgen.encode_splits(text, vocabulary, validation_fraction=0.2,
                                                                 test_fraction=0.1)
     assert (len(train_ids), len(validation_ids), len(test_ids)) == (70, 20, 10)
-    assert vocabulary.decode(test_ids) == text[70:80] and vocabulary.decode(validation_ids) == text[80:]
+    assert vocabulary.decode(test_ids) == text[:10] and vocabulary.decode(validation_ids) == text[80:]
     short_train, same_validation, same_test = textgen.encode_splits(
         text, vocabulary, train_chars=15, validation_fraction=0.2, test_fraction=0.1)
-    assert vocabulary.decode(short_train) == text[:15]
+    assert vocabulary.decode(short_train) == text[10:25]
     np.testing.assert_array_equal(same_validation, validation_ids)
     np.testing.assert_array_equal(same_test, test_ids)
     with pytest.raises(ValueError, match="train_chars"):
