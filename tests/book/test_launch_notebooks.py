@@ -129,4 +129,4 @@ def test_page_buttons_and_run_box_point_at_the_launch_notebook(doc: str) -> None
     assert box is not None and box.find_previous("h1") is not None
     text = box.get_text(" ", strip=True)
     assert "Open in Colab" in text and "Open in Binder" in text
-    assert re.search(r"quick profile and .* full profile", text), text
+    assert re.search(r"in the quick profile\b.* and .* in the full profile\b", text), text
