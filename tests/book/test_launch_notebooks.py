@@ -130,3 +130,17 @@ def test_page_buttons_and_run_box_point_at_the_launch_notebook(doc: str) -> None
     text = box.get_text(" ", strip=True)
     assert "Open in Colab" in text and "Open in Binder" in text
     assert re.search(r"in the quick profile\b.* and .* in the full profile\b", text), text
+
+
+@pytest.mark.parametrize("doc", [doc for doc in DOCS if doc != "book/intro"])
+def test_the_keras_code_is_visible_in_page_and_notebook(doc: str) -> None:
+    """The model's compile and its training call, with its epochs, are ordinary code cells:
+    in the page's visible code and in the launch notebook a learner edits."""
+    page_code = "\n".join(block.get_text() for block in BeautifulSoup(
+        (HTML / f"{doc}.html").read_text(), "html.parser").select("article div.cell div.cell_input pre"))
+    notebook_code = "\n".join(cell.source for cell in launch(doc).cells if cell.cell_type == "code")
+    for where, code in (("page", page_code), ("launch notebook", notebook_code)):
+        assert ".compile(" in code, f"no visible compile in the {where}"
+        assert re.search(r"\.fit\(|fit_cached\(", code), f"no visible training call in the {where}"
+        assert re.search(r"\bepochs=", code), f"the training call's epochs are not visible in the {where}"
+        assert re.search(r"layers\.(Dense|LSTM|Embedding)\(", code), f"no visible Keras layers in the {where}"
