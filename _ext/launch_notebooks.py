@@ -552,6 +552,25 @@ def _profile_of_build(app: Any, docname: str) -> str | None:
         return os.environ.get("DLBOOK_PROFILE", "quick")
 
 
+def with_outputs(executed: dict[str, Any], cache_path: Path) -> dict[str, Any]:
+    """The executed notebook with its outputs.
+
+    When myst-nb takes a chapter from its execution cache, the copy it writes to
+    ``_build/jupyter_execute`` has no outputs; they are in the jupyter-cache
+    record, merged back here the way myst-nb merges them for the page.
+    """
+    if any(cell.get("outputs") for cell in executed.get("cells", []) if cell.get("cell_type") == "code"):
+        return executed
+    import nbformat
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(cache_path).merge_match_into_notebook(nbformat.from_dict(executed))
+    except KeyError:  # not in the cache: the notebook really has no outputs
+        return executed
+    return json.loads(nbformat.writes(merged))
+
+
 def write_launch_notebooks(app: Any, exception: Exception | None) -> None:
     """After a successful HTML build: write every chapter's launch notebook and its download copy."""
     if exception is not None or app.builder.format != "html":
@@ -571,7 +590,7 @@ def write_launch_notebooks(app: Any, exception: Exception | None) -> None:
         if not executed_path.is_file():
             logger.warning(f"launch notebooks: {executed_path} is missing (was {docname} executed?)")
             continue
-        executed = json.loads(executed_path.read_text())
+        executed = with_outputs(json.loads(executed_path.read_text()), out_root / ".jupyter_cache")
         glue_path = executed_path.with_suffix(".glue.json")
         glue = glued_values(json.loads(glue_path.read_text())) if glue_path.is_file() else {}
         context = Context(
