@@ -21,8 +21,10 @@ try:
 except ValueError as error:  # DLBOOK_PROFILE=fast: one clear line, no traceback
     sys.exit(f"build.sh: {error}")
 ')"
+# The package's JSON is the full-profile record (src/dlbook/full_profile.json),
+# which quick pages quote: a new record must reach them.
 stamp="$(printf '%s\n' "$folders" | cat - requirements.txt pyproject.toml \
-  $(find src -name '*.py' | sort) | sha256sum | cut -c1-16)"
+  $(find src \( -name '*.py' -o -name '*.json' \) | sort) | sha256sum | cut -c1-16)"
 mkdir -p _build
 if [ "$(cat _build/.execution-stamp 2>/dev/null)" != "$stamp" ]; then
   rm -rf _build/.jupyter_cache _build/jupyter_execute _build/metrics

@@ -1,0 +1,191 @@
+"""The last full-profile build, kept in the package: its date, commit, numbers and verdicts.
+
+The quick profile trains briefly, so some of its numbers (a loss, an accuracy,
+a generated sample) are far from the published edition's. A chapter built in
+the quick profile quotes the full profile's value beside its own, and the test
+``tests/book/test_profile_verdicts.py`` checks that both profiles tell the same
+story (:func:`compare_verdicts`). Both read the record that
+``scripts/record_full_build.py`` writes after a full build into
+``src/dlbook/full_profile.json``. It lives in the package, not in ``_build``,
+because the launch notebooks run in Colab from ``pip install git+...``, where
+the package is all there is.
+
+Nothing is read at import: every function reads the record when called, so a
+freshly written record is seen by the next call.
+
+Example:
+    >>> reference.describe()
+    'the full-profile build of 2026-11-29 (commit abc1234)'
+    >>> reference.value("text-generation", "validation_bits")
+    1.52
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dlbook import wording
+
+if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; the package supports 3.10
+    from importlib.resources.abc import Traversable
+
+__all__ = ["MissingReference", "RECORD_NAME", "REFRESH", "compare_verdicts", "describe", "load",
+           "says_profiles_differ", "value", "verdicts"]
+
+#: The record's file name inside the ``dlbook`` package.
+RECORD_NAME = "full_profile.json"
+
+#: How to write the record anew; every error that a stale or absent record causes says it.
+REFRESH = "run `DLBOOK_PROFILE=full bash scripts/build.sh`, then `python scripts/record_full_build.py`"
+
+#: Where a quick page's verdict names the full profile, the page says at that
+#: place that the profiles differ, so the verdicts may differ there.
+_NAMES_THE_FULL_PROFILE = re.compile(r"\bfull[- ]profile\b", re.IGNORECASE)
+
+
+class MissingReference(KeyError):
+    """The record has no such chapter or value; the message names it and says how to refresh the record."""
+
+    def __str__(self) -> str:
+        # KeyError's own str() is the repr of its argument, quotes and escapes included.
+        return str(self.args[0]) if self.args else ""
+
+
+def _packaged_record() -> Traversable:
+    """The record as a package resource (a file, or an entry in a zipped install)."""
+    return importlib.resources.files("dlbook").joinpath(RECORD_NAME)
+
+
+def load(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Read the full-profile record: the packaged one, or the file at ``path``.
+
+    Returns:
+        ``{"date", "commit", "dirty", "machine", "profile": "full", "chapters":
+        {chapter: {"values", "verdicts", "training"}}}``, as
+        ``scripts/record_full_build.py`` writes it.
+
+    Raises:
+        FileNotFoundError: if there is no record.
+        ValueError: if the record is not JSON or lacks what a record has.
+    """
+    source: Traversable = _packaged_record() if path is None else Path(path)
+    where = f"the dlbook package's {RECORD_NAME}" if path is None else str(path)
+    if not source.is_file():
+        raise FileNotFoundError(f"No full-profile record in {where}: {REFRESH}.")
+    try:
+        record = json.loads(source.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"The full-profile record in {where} is not JSON ({error}); {REFRESH}.") from None
+    problem = _problem(record)
+    if problem:
+        raise ValueError(f"The full-profile record in {where} is malformed: {problem}; {REFRESH}.")
+    return record
+
+
+def _problem(record: Any) -> str | None:
+    """What makes ``record`` unlike the script's output, or ``None`` when it has every part."""
+    if not isinstance(record, dict):
+        return f"it holds a {type(record).__name__}, not an object"
+    if record.get("profile") != "full":
+        return f"its profile is {record.get('profile')!r}, not 'full'"
+    for key, kind in (("date", str), ("commit", str), ("dirty", bool), ("machine", str), ("chapters", dict)):
+        if not isinstance(record.get(key), kind):
+            return f"{key!r} is missing or not a {kind.__name__}"
+    for chapter, entry in record["chapters"].items():
+        if not isinstance(entry, dict):
+            return f"chapter {chapter!r} is not an object"
+        for key in ("values", "verdicts", "training"):
+            if not isinstance(entry.get(key), dict):
+                return f"chapter {chapter!r} has no {key!r} object"
+        if not all(isinstance(sentence, str) for sentence in entry["verdicts"].values()):
+            return f"chapter {chapter!r} has a verdict that is not a sentence"
+    return None
+
+
+def _chapter(record: Mapping[str, Any], chapter: str) -> Mapping[str, Any]:
+    if chapter not in record["chapters"]:
+        raise MissingReference(
+            f"{_describe(record)} has no chapter {chapter!r} (it has {', '.join(sorted(record['chapters'])) or 'none'}); "
+            f"to refresh the record, {REFRESH}.")
+    return record["chapters"][chapter]
+
+
+def value(chapter: str, name: str, *, path: str | os.PathLike[str] | None = None) -> Any:
+    """The value that ``chapter`` glued as ``name`` in the recorded full build.
+
+    Raises:
+        MissingReference: a ``KeyError`` naming the chapter or value the
+            record lacks, and how to refresh it.
+    """
+    record = load(path)
+    values = _chapter(record, chapter)["values"]
+    if name not in values:
+        raise MissingReference(
+            f"{_describe(record)} recorded no value {name!r} for chapter {chapter!r}; "
+            f"to refresh the record, {REFRESH}.")
+    return values[name]
+
+
+def verdicts(chapter: str, *, path: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """The recorded full build's verdicts for ``chapter``: name -> sentence with numbers masked (``#``).
+
+    Raises:
+        MissingReference: if the record has no such chapter.
+    """
+    return dict(_chapter(load(path), chapter)["verdicts"])
+
+
+def describe(path: str | os.PathLike[str] | None = None) -> str:
+    """The recorded build in words, for the prose: "the full-profile build of 2026-11-29 (commit abc1234)"."""
+    return _describe(load(path))
+
+
+def _describe(record: Mapping[str, Any]) -> str:
+    # Uncommitted changes are said: the commit alone would not reproduce the numbers.
+    changes = ", with uncommitted changes" if record["dirty"] else ""
+    return f"the full-profile build of {record['date']} (commit {record['commit'][:7]}{changes})"
+
+
+def says_profiles_differ(sentence: str) -> bool:
+    """Whether a verdict names the full profile ("full profile", "full-profile"), saying there that the profiles differ."""
+    return bool(_NAMES_THE_FULL_PROFILE.search(sentence))
+
+
+def compare_verdicts(quick: Mapping[str, Mapping[str, str]], full: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """Where the quick build's verdicts tell another story than the full build's.
+
+    Args:
+        quick: Chapter -> verdict name -> sentence, from the quick build.
+        full: The same from the full-profile record.
+
+    Returns:
+        One line per problem, in chapter and verdict order; empty when the
+        profiles agree. Numbers are masked first (:func:`dlbook.wording.outcome`),
+        so only a different branch of a verdict counts. A differing verdict is
+        allowed where the quick sentence names the full profile
+        (:func:`says_profiles_differ`): the page says so at that place. A
+        chapter or verdict that the record lacks is a problem too, so that no
+        verdict escapes the comparison.
+    """
+    problems = []
+    for chapter in sorted(quick):
+        if chapter not in full:
+            problems.append(f"{chapter}: the full-profile record has no verdicts for this chapter "
+                            f"(the quick build has {', '.join(sorted(quick[chapter]))})")
+            continue
+        for name in sorted(quick[chapter]):
+            if name not in full[chapter]:
+                problems.append(f"{chapter}/{name}: the full-profile record lacks this verdict")
+                continue
+            quick_sentence = wording.outcome(quick[chapter][name])
+            full_sentence = wording.outcome(full[chapter][name])
+            if quick_sentence != full_sentence and not says_profiles_differ(quick_sentence):
+                problems.append(f"{chapter}/{name}: the profiles differ and the quick page does not say so\n"
+                                f"    quick: {quick_sentence}\n    full:  {full_sentence}")
+    return problems
