@@ -283,6 +283,100 @@ def test_build_baseline_uses_bigrams():
     assert sentiment.build_baseline({"C": 0.5}).steps[1][1].C == 0.5
 
 
+# The NBSVM baseline: three features (good, bad, film), two positive and two
+# negative reviews. good is only in positive ones, bad only in negative ones,
+# film in all, so p = 1 + [2, 0, 2] and q = 1 + [0, 2, 2], both summing to 7.
+NB_COUNTS = np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1]], dtype=np.float64)
+NB_LABELS = np.array([1, 1, 0, 0])
+
+
+def test_log_count_ratio_signs_and_values():
+    ratio = sentiment.LogCountRatio().fit(NB_COUNTS, NB_LABELS)
+    np.testing.assert_allclose(ratio.log_count_ratio_, [np.log(3), -np.log(3), 0.0], atol=1e-12)
+    assert ratio.n_features_in_ == 3 and ratio.classes_.tolist() == [0, 1]
+    # Swapping which class is positive flips every sign; alpha smooths toward zero.
+    flipped = sentiment.LogCountRatio().fit(NB_COUNTS, 1 - NB_LABELS).log_count_ratio_
+    np.testing.assert_allclose(flipped, -ratio.log_count_ratio_, atol=1e-12)
+    smoother = sentiment.LogCountRatio(alpha=10.0).fit(NB_COUNTS, NB_LABELS).log_count_ratio_
+    assert 0 < smoother[0] < np.log(3)
+    # String labels: the second in sorted order ("pos") is the positive class.
+    named = sentiment.LogCountRatio().fit(NB_COUNTS, np.array(["pos", "pos", "neg", "neg"]))
+    np.testing.assert_allclose(named.log_count_ratio_, ratio.log_count_ratio_)
+
+
+def test_log_count_ratio_agrees_with_multinomial_naive_bayes():
+    from sklearn.naive_bayes import MultinomialNB
+
+    rng = np.random.default_rng(0)
+    counts, labels = rng.integers(0, 3, size=(40, 7)).astype(float), rng.integers(0, 2, size=40)
+    for alpha in (1.0, 0.5):
+        naive_bayes = MultinomialNB(alpha=alpha).fit(counts, labels)
+        ratio = sentiment.LogCountRatio(alpha=alpha).fit(counts, labels)
+        np.testing.assert_allclose(ratio.log_count_ratio_, naive_bayes.feature_log_prob_[1]
+                                   - naive_bayes.feature_log_prob_[0], rtol=1e-10)
+
+
+def test_log_count_ratio_keeps_sparse_input_sparse():
+    import scipy.sparse as sp
+
+    counts = sp.csr_matrix(NB_COUNTS)
+    ratio = sentiment.LogCountRatio().fit(counts, NB_LABELS)
+    scaled = ratio.transform(counts)
+    assert sp.issparse(scaled) and scaled.nnz <= counts.nnz  # film's ratio is 0: a dropped entry at most.
+    np.testing.assert_allclose(scaled.toarray(), NB_COUNTS * ratio.log_count_ratio_, atol=1e-12)
+    # Dense in, dense out, same numbers; float32 stays float32 (the pipeline's dtype).
+    np.testing.assert_allclose(ratio.transform(NB_COUNTS), scaled.toarray())
+    assert ratio.transform(counts.astype(np.float32)).dtype == np.float32
+    assert sp.issparse(ratio.transform(counts.tocsc()))
+
+
+def test_log_count_ratio_checks_its_input():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        sentiment.LogCountRatio().transform(NB_COUNTS)
+    ratio = sentiment.LogCountRatio().fit(NB_COUNTS, NB_LABELS)
+    with pytest.raises(ValueError, match="3 features"):
+        ratio.transform(NB_COUNTS[:, :2])
+    with pytest.raises(ValueError, match="1 class"):
+        sentiment.LogCountRatio().fit(NB_COUNTS, np.ones(4))
+    with pytest.raises(ValueError, match="3 classes"):
+        sentiment.LogCountRatio().fit(NB_COUNTS, np.array([0, 1, 2, 0]))
+    with pytest.raises(ValueError, match="Negative values"):
+        sentiment.LogCountRatio().fit(-NB_COUNTS, NB_LABELS)
+    with pytest.raises(ValueError, match="alpha"):
+        sentiment.LogCountRatio(alpha=0.0).fit(NB_COUNTS, NB_LABELS)
+
+
+SMALL_TRAIN = ["good great film<br />good", "great good fun", "bad awful film", "awful bad boring"] * 5
+SMALL_LABELS = np.array([1, 1, 0, 0] * 5)
+
+
+def test_nbsvm_baseline_fits_and_predicts():
+    pipeline = sentiment.build_nbsvm_baseline()
+    vectorizer, ratio, classifier = (step for _, step in pipeline.steps)
+    assert vectorizer.binary and vectorizer.ngram_range == (1, 2)
+    assert isinstance(ratio, sentiment.LogCountRatio) and classifier.C == sentiment.NBSVM_SETTINGS["C"]
+    pipeline.fit([sentiment.clean_review(text) for text in SMALL_TRAIN], SMALL_LABELS)
+    assert pipeline.predict(["good great", "awful bad", "great fun", "boring bad"]).tolist() == [1, 0, 1, 0]
+    names = pipeline[:-1].get_feature_names_out().tolist()
+    assert "good great" in names and "br" not in names  # Bigrams kept, HTML breaks cleaned away.
+    weights = dict(zip(names, ratio.log_count_ratio_))
+    assert weights["good"] > 0 > weights["bad"]
+    assert sentiment.build_nbsvm_baseline({"C": 0.5}).steps[-1][1].C == 0.5
+
+
+def test_baseline_probabilities_of_the_nbsvm_kind(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLBOOK_CACHE", str(tmp_path))
+    scores = sentiment.baseline_probabilities(SMALL_TRAIN, SMALL_LABELS, {"new": ["good great", "awful bad"]},
+                                              kind="nbsvm")
+    assert scores["new"][0] > 0.5 > scores["new"][1]
+    assert list((tmp_path / "results").glob("sentiment-nbsvm-baseline-*.json"))
+    assert not list((tmp_path / "results").glob("sentiment-tfidf-baseline-*.json"))
+    with pytest.raises(ValueError, match="'tfidf' or 'nbsvm'"):
+        sentiment.baseline_probabilities(SMALL_TRAIN, SMALL_LABELS, {}, kind="svm")
+
+
 def test_build_model_is_the_chapter_architecture():
     model = sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
     embedding, lstm, dense = model.layers
@@ -377,6 +471,43 @@ def test_val_test_gap_verdict(val: float, test: float, words: str) -> None:
 def test_baseline_verdict(lstm: float, baseline: float, start: str) -> None:
     assert sentiment.baseline_verdict(lstm, baseline).startswith(start)
     assert sentiment.baseline_verdict(lstm, baseline, short=True) == start.split(":")[0]
+
+
+@pytest.mark.parametrize(("lstm", "tfidf", "nbsvm", "words"), [
+    (0.90, 0.88, 0.885, "The LSTM beats both bag-of-words baselines: at 90.0% test accuracy it is 2.0 points "
+     "above the TF-IDF baseline (88.0%) and 1.5 points above the NBSVM baseline (88.5%)."),
+    (0.89, 0.882, 0.902, "The LSTM lands between the two bag-of-words baselines: at 89.0% test accuracy it is "
+     "0.8 points above the TF-IDF baseline (88.2%) and 1.2 points below the NBSVM baseline (90.2%)."),
+    (0.89, 0.902, 0.882, "The LSTM lands between the two bag-of-words baselines: at 89.0% test accuracy it is "
+     "1.2 points below the TF-IDF baseline (90.2%) and 0.8 points above the NBSVM baseline (88.2%)."),
+    (0.8372, 0.8816, 0.8922, "The LSTM falls below both bag-of-words baselines: at 83.7% test accuracy it is "
+     "4.4 points below the TF-IDF baseline (88.2%) and 5.5 points below the NBSVM baseline (89.2%)."),
+    (0.8805, 0.8800, 0.8810, "The LSTM scores about the same as both bag-of-words baselines: at 88.0% test "
+     "accuracy it is about the same as the TF-IDF baseline (88.0%) and about the same as the NBSVM baseline "
+     "(88.1%)."),
+    (0.90, 0.8995, 0.88, "The LSTM matches one bag-of-words baseline and beats the other: at 90.0% test "
+     "accuracy it is about the same as the TF-IDF baseline (90.0%) and 2.0 points above the NBSVM baseline "
+     "(88.0%)."),
+    (0.88, 0.90, 0.881, "The LSTM matches one bag-of-words baseline and falls below the other: at 88.0% test "
+     "accuracy it is 2.0 points below the TF-IDF baseline (90.0%) and about the same as the NBSVM baseline "
+     "(88.1%)."),
+])
+def test_baselines_verdict(lstm: float, tfidf: float, nbsvm: float, words: str) -> None:
+    assert sentiment.baselines_verdict(lstm, tfidf, nbsvm) == words
+
+
+def test_baselines_verdict_never_quotes_a_gap_it_calls_a_tie() -> None:
+    for gap in np.arange(-0.004, 0.0041, 0.0001):  # -0.4 to +0.4 points in steps of 0.01.
+        verdict = sentiment.baselines_verdict(0.88 + gap, 0.88, 0.88)
+        assert "0.0 points" not in verdict and "0.1 points" not in verdict
+        assert ("about the same" in verdict) == (abs(gap) < 0.0015)
+    # The same branch reads the same with other numbers (what a build records per profile).
+    from dlbook import wording
+
+    assert (wording.outcome(sentiment.baselines_verdict(0.84, 0.88, 0.89))
+            == wording.outcome(sentiment.baselines_verdict(0.86, 0.91, 0.9)))
+    with pytest.raises(ValueError):
+        sentiment.baselines_verdict(0.9, 0.8, 0.8, tolerance=-0.1)
 
 
 @pytest.mark.parametrize(("precision", "words"), [
