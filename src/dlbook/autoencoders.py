@@ -71,10 +71,12 @@ INPUT_DIM = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
 
 #: Epochs and training-set size per profile. The full profile is the Keras
 #: blog's recipe (50 epochs over the 50,000 digits left after validation); the
-#: quick profile trains briefly on a subset, which keeps every trend the chapter
-#: shows but leaves the reconstructions blurrier.
+#: quick profile trains 15 epochs on the same digits: the fewest at which the
+#: autoencoder already beats PCA at the smallest code, as in the full profile
+#: (after 8 epochs on 20,000 digits it did not), so both profiles tell the same
+#: story; its reconstructions are a little blurrier.
 PROFILE_SIZES: dict[str, dict[str, int]] = {
-    "quick": {"epochs": 8, "train_size": 20_000},
+    "quick": {"epochs": 15, "train_size": 50_000},
     "full": {"epochs": 50, "train_size": 50_000},
 }
 

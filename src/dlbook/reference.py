@@ -35,7 +35,7 @@ from dlbook import wording
 if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; the package supports 3.10
     from importlib.resources.abc import Traversable
 
-__all__ = ["MissingReference", "RECORD_NAME", "REFRESH", "compare_verdicts", "describe", "load",
+__all__ = ["MissingReference", "RECORD_NAME", "REFRESH", "beside", "compare_verdicts", "describe", "load",
            "says_profiles_differ", "value", "verdicts"]
 
 #: The record's file name inside the ``dlbook`` package.
@@ -150,6 +150,38 @@ def _describe(record: Mapping[str, Any]) -> str:
     # Uncommitted changes are said: the commit alone would not reproduce the numbers.
     changes = ", with uncommitted changes" if record["dirty"] else ""
     return f"the full-profile build of {record['date']} (commit {record['commit'][:7]}{changes})"
+
+
+def beside(chapter: str, name: str, this_value: float, *, fmt: str = "{:.3f}", profile: str,
+           path: str | os.PathLike[str] | None = None) -> str:
+    """One sentence setting this build's ``name`` beside the recorded full build's, for the prose.
+
+    A quick build quotes the published edition's number ("In the full-profile
+    build of 2026-11-29 (commit abc1234), the same number is 1.523."). A full
+    build compares itself with the record, which shows whether the published
+    numbers reproduce. Without a record (the very first full build of a copy,
+    before ``scripts/record_full_build.py`` has run) the sentence says so
+    instead of failing the build.
+
+    Args:
+        chapter: The chapter that glued ``name`` in the record.
+        name: The glued value's name.
+        this_value: This build's value of ``name``.
+        fmt: How both numbers are written.
+        profile: The active profile (``config.profile()``).
+    """
+    try:
+        record = load(path)
+        recorded = value(chapter, name, path=path)
+    except (FileNotFoundError, MissingReference):
+        return "No full-profile build is recorded in this copy of the book yet, so there is no published number to compare."
+    where = _describe(record)
+    if profile != "full":
+        return f"In {where}, the same number is {fmt.format(recorded)}."
+    ours, theirs = fmt.format(this_value), fmt.format(recorded)
+    if ours == theirs:
+        return f"{wording.sentence(where)} gave {theirs} too: the published number reproduces."
+    return f"{wording.sentence(where)} gave {theirs}; this build gives {ours}."
 
 
 def says_profiles_differ(sentence: str) -> bool:

@@ -123,14 +123,19 @@ _BY_PROFILE: dict[str, dict[str, int]] = {
     #: keeps about three quarters of the reviews whole; see the length
     #: histogram). The time per epoch grows linearly with it.
     "SEQUENCE_LENGTH": {"quick": 150, "full": 300},
-    #: Training reviews: the quick profile trains on a subset of the remaining 20,000.
-    "TRAIN_SIZE": {"quick": 6_000, "full": 20_000},
+    #: Training reviews: all 20,000 left after validation in both profiles
+    #: (the imbalance experiment needs the pool: on 6,000, its plain model
+    #: ranked the rare positives with a ROC AUC of 0.63).
+    "TRAIN_SIZE": {"quick": 20_000, "full": 20_000},
     #: Test reviews: the quick profile scores a seeded subset of the official 25,000.
     "TEST_SIZE": {"quick": 5_000, "full": 25_000},
     #: Maximum epochs; early stopping on the validation accuracy may end sooner.
     "EPOCHS": {"quick": 2, "full": 4},
-    #: Reviews drawn from the training split before the positives are thinned out.
-    "IMBALANCE_TRAIN_SIZE": {"quick": 6_000, "full": 10_000},
+    #: Reviews drawn from the training split before the positives are thinned
+    #: out: all of them, about 11,000 once thinned, enough for both imbalanced
+    #: models to rank the rare positives well (ROC AUC 0.88 and 0.91 on
+    #: validation after 2 epochs in the quick profile).
+    "IMBALANCE_TRAIN_SIZE": {"quick": 20_000, "full": 20_000},
 }
 __getattr__ = config.profile_settings(__name__, _BY_PROFILE)
 

@@ -290,3 +290,33 @@ def test_git_state_sees_changes_to_tracked_files_only(tmp_path: Path) -> None:
     assert record_full_build.git_state(tmp_path) == (commit, True)
     with pytest.raises(record_full_build.RecordError, match="cannot read the git commit"):
         record_full_build.git_state(tmp_path / "no-repository")
+
+
+def _beside_record(tmp_path, values):
+    record = {"date": "2026-11-29", "commit": "abcdef1234567", "dirty": False, "machine": "m", "profile": "full",
+              "chapters": {"text-generation": {"values": values, "verdicts": {}, "training": {}}}}
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record))
+    return path
+
+
+def test_beside_quotes_the_full_number_in_a_quick_build(tmp_path) -> None:
+    path = _beside_record(tmp_path, {"test_loss": 1.5234})
+    text = reference.beside("text-generation", "test_loss", 2.1, profile="quick", path=path)
+    assert text == "In the full-profile build of 2026-11-29 (commit abcdef1), the same number is 1.523."
+
+
+def test_beside_in_a_full_build_says_whether_the_record_reproduces(tmp_path) -> None:
+    path = _beside_record(tmp_path, {"test_loss": 1.5234})
+    same = reference.beside("text-generation", "test_loss", 1.5231, profile="full", path=path)
+    other = reference.beside("text-generation", "test_loss", 1.61, profile="full", path=path)
+    assert same.endswith("gave 1.523 too: the published number reproduces.")
+    assert same.startswith("The full-profile build of 2026-11-29")
+    assert other.endswith("gave 1.523; this build gives 1.610.")
+
+
+def test_beside_without_a_record_or_value_says_so(tmp_path) -> None:
+    path = _beside_record(tmp_path, {})
+    for where in (path, tmp_path / "absent.json"):
+        text = reference.beside("text-generation", "test_loss", 1.0, profile="quick", path=where)
+        assert text.startswith("No full-profile build is recorded")
