@@ -56,7 +56,7 @@ def test_splits_are_sized_by_the_profile_active_when_loading(monkeypatch: pytest
     quick = sentiment.load_imdb_splits()
     monkeypatch.setenv("DLBOOK_PROFILE", "full")
     full = sentiment.load_imdb_splits()
-    assert (len(quick.train_texts), len(quick.test_texts)) == (6_000, 5_000)
+    assert (len(quick.train_texts), len(quick.test_texts)) == (20_000, 5_000)
     assert (len(full.train_texts), len(full.test_texts)) == (20_000, 25_000)
 
 
