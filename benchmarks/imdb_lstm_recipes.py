@@ -35,6 +35,10 @@ RECIPES: dict[str, dict[str, Any]] = {
                   "learning_rate": 1e-3, "batch_size": 64, "dropout": 0.2},
     "bidirectional": {"sequence_length": 300, "units": 64, "bidirectional": True, "pool": "last",
                       "learning_rate": 1e-3, "batch_size": 64, "dropout": 0.2},
+    "bidirectional-mean-400": {"sequence_length": 400, "units": 64, "bidirectional": True, "pool": "mean",
+                               "learning_rate": 1e-3, "batch_size": 64, "dropout": 0.2},
+    "bidirectional-500": {"sequence_length": 500, "units": 64, "bidirectional": True, "pool": "last",
+                          "learning_rate": 1e-3, "batch_size": 64, "dropout": 0.2},
     "longer-500": {"sequence_length": 500, "units": 64, "bidirectional": False, "pool": "last",
                    "learning_rate": 5e-4, "batch_size": 64, "dropout": 0.2},
 }

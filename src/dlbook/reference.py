@@ -116,13 +116,27 @@ def _chapter(record: Mapping[str, Any], chapter: str) -> Mapping[str, Any]:
     return record["chapters"][chapter]
 
 
-def value(chapter: str, name: str, *, path: str | os.PathLike[str] | None = None) -> Any:
+_NO_DEFAULT: Any = object()
+
+
+def value(chapter: str, name: str, *, path: str | os.PathLike[str] | None = None,
+          default: Any = _NO_DEFAULT) -> Any:
     """The value that ``chapter`` glued as ``name`` in the recorded full build.
+
+    Args:
+        default: Returned instead of raising when there is no record or it
+            lacks the value (the first full build of a copy has none yet).
 
     Raises:
         MissingReference: a ``KeyError`` naming the chapter or value the
-            record lacks, and how to refresh it.
+            record lacks, and how to refresh it (without ``default``).
+        FileNotFoundError: if there is no record (without ``default``).
     """
+    if default is not _NO_DEFAULT:
+        try:
+            return value(chapter, name, path=path)
+        except (FileNotFoundError, MissingReference):
+            return default
     record = load(path)
     values = _chapter(record, chapter)["values"]
     if name not in values:
@@ -153,7 +167,7 @@ def _describe(record: Mapping[str, Any]) -> str:
 
 
 def beside(chapter: str, name: str, this_value: float, *, fmt: str = "{:.3f}", profile: str,
-           path: str | os.PathLike[str] | None = None) -> str:
+           what: str = "the same number", path: str | os.PathLike[str] | None = None) -> str:
     """One sentence setting this build's ``name`` beside the recorded full build's, for the prose.
 
     A quick build quotes the published edition's number ("In the full-profile
@@ -169,6 +183,7 @@ def beside(chapter: str, name: str, this_value: float, *, fmt: str = "{:.3f}", p
         this_value: This build's value of ``name``.
         fmt: How both numbers are written.
         profile: The active profile (``config.profile()``).
+        what: What the number is, for the quick profile's sentence ("the denoiser's MSE").
     """
     try:
         record = load(path)
@@ -177,7 +192,7 @@ def beside(chapter: str, name: str, this_value: float, *, fmt: str = "{:.3f}", p
         return "No full-profile build is recorded in this copy of the book yet, so there is no published number to compare."
     where = _describe(record)
     if profile != "full":
-        return f"In {where}, the same number is {fmt.format(recorded)}."
+        return f"In {where}, {what} is {fmt.format(recorded)}."
     ours, theirs = fmt.format(this_value), fmt.format(recorded)
     if ours == theirs:
         return f"{wording.sentence(where)} gave {theirs} too: the published number reproduces."

@@ -370,7 +370,7 @@ def test_text_file_round_trip_in_a_fresh_process_prints_no_tensorflow_noise(tmp_
     # As a reader runs it: a new process, no TF_ variable set (importing
     # dlbook in this test process must not have set one either).
     environment = {name: value for name, value in os.environ.items() if not name.startswith("TF_")}
-    file = _text_file(tmp_path, 9_000)
+    file = _text_file(tmp_path, 18_000)  # enough for one batch of windows and the held-out tenth
     options = ["--text", str(file), "--units", "4", "--epochs", "1"]
 
     def dlbook(*args: str) -> subprocess.CompletedProcess[str]:

@@ -320,3 +320,18 @@ def test_beside_without_a_record_or_value_says_so(tmp_path) -> None:
     for where in (path, tmp_path / "absent.json"):
         text = reference.beside("text-generation", "test_loss", 1.0, profile="quick", path=where)
         assert text.startswith("No full-profile build is recorded")
+
+
+def test_value_with_a_default_never_raises(tmp_path) -> None:
+    path = _beside_record(tmp_path, {"test_loss": 1.5})
+    assert reference.value("text-generation", "test_loss", path=path, default=None) == 1.5
+    assert reference.value("text-generation", "absent", path=path, default="none") == "none"
+    assert reference.value("text-generation", "test_loss", path=tmp_path / "absent.json", default=0) == 0
+    with pytest.raises(reference.MissingReference):
+        reference.value("text-generation", "absent", path=path)
+
+
+def test_beside_names_what_the_number_is(tmp_path) -> None:
+    path = _beside_record(tmp_path, {"test_loss": 1.5234})
+    text = reference.beside("text-generation", "test_loss", 2.1, profile="quick", what="the test loss", path=path)
+    assert text == "In the full-profile build of 2026-11-29 (commit abcdef1), the test loss is 1.523."

@@ -531,3 +531,13 @@ def test_one_hot_verdicts_every_branch():
     assert read(0, params=1.5)["params_verdict"] == "In parameters the claim holds here."
     assert read(0, params=0.991, time=0.91)["embedding_cost_verdict"].startswith("an embedding and one-hot inputs cost")
     assert read(0, params=1.5, time=2.0)["embedding_cost_verdict"].startswith("the embedding and the one-hot model differ")
+
+
+@pytest.mark.parametrize(("one_hot", "embedding", "expected"), [
+    (66_560, 20_544, "the embedding saves 46,016 weights, 13% of the model"),
+    (66_560, 66_500, "the embedding saves 60 weights, under 1% of the model"),
+    (1_000, 1_000, "the two cost exactly the same number of weights: there is nothing to save"),
+    (1_000, 1_500, "the embedding costs 500 more weights than one-hot inputs: there is nothing to save"),
+])
+def test_embedding_saving_verdict_every_branch(one_hot: int, embedding: int, expected: str) -> None:
+    assert textgen.embedding_saving_verdict(one_hot, embedding, 350_000) == expected
