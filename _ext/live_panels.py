@@ -29,10 +29,25 @@ and tfjs is about 1 MB of script, against 3 MB per page for everything. The
 book's models need three layers, which fit in a few kilobytes of JavaScript;
 tests/browser checks them against Keras on the same weights.
 
-Size: the sentiment embedding (20,000 x 64 float32, 5.1 MB) is stored in
-12 bits per number with one float32 scale per row (1.9 MB); the manifest records the test
-accuracy of the quantised model, computed here over the chapter's own test
-reviews, next to the chapter's float32 accuracy. Everything else is float32.
+Size: two panels would not fit the budget in float32, so part of their
+weights is stored in 12 bits per number with one float32 scale per row
+(:func:`quantise_rows`; nn.js decodes it exactly as :func:`dequantise_rows`
+does):
+
+- the sentiment embedding (20,000 x 64 float32, 5.1 MB; 2.0 MB so); the
+  manifest records the test accuracy of the quantised model, computed here
+  over the chapter's own test reviews, next to the chapter's float32 accuracy;
+- the character LSTM's kernel and recurrent kernel (64 x 2,048 and
+  512 x 2,048 with 512 units: 4.7 MB in float32, 1.8 MB so); the manifest
+  records what that costs on a fixed passage of Romeo and Juliet: the loss in nats
+  per character with both weights, the largest change of a next-character
+  probability and how often the most likely character changes.
+
+Everything else is float32, bit for bit the trained weights. The manifest's
+``quantisation`` lists the quantised tensors; each ships as ``<name>`` (the
+high 8 bits, int8), ``<name>/low`` and ``<name>/scales``. The panels' parity
+checks (tests/browser) compare the browser with Keras and NumPy on the
+weights as shipped, dequantised.
 
 No panel is added to a page whose chapter did not record its models (a
 partial build, a chapter that failed): that page stays as it is.
@@ -43,6 +58,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,9 +72,13 @@ CSS = "panels/panels.css"
 #: The panel goes before this section of the page (every chapter has one).
 BEFORE_SECTION = '<section id="summary">'
 #: Bumped when the exported format changes, so cached manifests are not reused.
-FORMAT = 1
+FORMAT = 2
 #: Extra download each page may cost (the issue's budget), checked at build time.
 BUDGET_BYTES = 3_000_000
+#: Tensors each panel ships in 12 bits per number (:func:`quantise_rows`), by panel kind.
+QUANTISED = {"textgen": ("lstm/kernel", "lstm/recurrent_kernel"), "sentiment": ("embedding",)}
+#: The scheme, as the manifests state it.
+SCHEME = "12 bits per number, one float32 scale per row"
 
 
 @dataclass
@@ -96,15 +116,55 @@ def autoencoder_tensors(arrays: dict[str, np.ndarray], prefix: str) -> dict[str,
             f"{prefix}/decoder/kernel": arrays[decoder], f"{prefix}/decoder/bias": bias(decoder)}
 
 
+#: A layer variable's path in a Keras 3 ``.weights.h5``: ``[outer/]layers/<class>[_<n>][/cell]/vars/<i>``.
+#: Keras names a layer's folder after its class (``dense``, ``dense_1``, ...), not after
+#: the layer's own name, and layers without variables (Dropout) have no dataset at all.
+_VARIABLE = re.compile(r"(?P<layer>(?:.+/)?layers/(?P<kind>[a-z0-9_]+?)(?:_\d+)?)(?P<cell>/cell)?/vars/(?P<index>\d+)")
+
+
+def _layer_variables(arrays: dict[str, np.ndarray], kind: str) -> dict[str, list[np.ndarray]]:
+    """The variables of every layer of one class (``embedding``, ``lstm``, ``dense``), by layer path, in order."""
+    found: dict[str, dict[int, np.ndarray]] = {}
+    for name, value in arrays.items():
+        match = _VARIABLE.fullmatch(name)
+        if match and match["kind"] == kind:
+            found.setdefault(match["layer"], {})[int(match["index"])] = value
+    return {layer: [values[i] for i in sorted(values)] for layer, values in sorted(found.items())}
+
+
 def lstm_tensors(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Embedding, LSTM and Dense of a one-LSTM model, under names that panels.js reads."""
+    """Embedding, LSTM and Dense of a one-LSTM model, under names that panels.js reads.
+
+    The layers are found by class and told apart by shape, not by their index
+    in the file: a Dropout between the LSTM and the Dense (chapter 3's model)
+    has no weights, and other layers may shift the names Keras gives the
+    folders. Raises LookupError unless the file holds exactly one embedding,
+    one LSTM whose input is that embedding's width, and one Dense that reads
+    the LSTM's units (the panels run nothing else).
+    """
+    embeddings = [v for v in _layer_variables(arrays, "embedding").values() if len(v) == 1 and v[0].ndim == 2]
+    lstms = [v for v in _layer_variables(arrays, "lstm").values() if len(v) == 3]
+    if len(embeddings) != 1 or len(lstms) != 1:
+        raise LookupError(f"expected one Embedding and one LSTM layer, found {len(embeddings)} and {len(lstms)} "
+                          f"among {sorted(arrays)}")
+    (embedding,), (kernel, recurrent, bias) = embeddings[0], lstms[0]
+    units = recurrent.shape[0]
+    if kernel.shape != (embedding.shape[1], 4 * units) or recurrent.shape != (units, 4 * units) \
+            or bias.shape != (4 * units,):
+        raise LookupError(f"the LSTM's shapes {kernel.shape}, {recurrent.shape}, {bias.shape} do not follow "
+                          f"an embedding of width {embedding.shape[1]}")
+    heads = [v for v in _layer_variables(arrays, "dense").values()
+             if len(v) == 2 and v[0].ndim == 2 and v[0].shape[0] == units and v[1].shape == (v[0].shape[1],)]
+    if len(heads) != 1:
+        raise LookupError(f"expected one Dense layer reading the LSTM's {units} units, found {len(heads)}")
+    dense_kernel, dense_bias = heads[0]
     return {
-        "embedding": arrays["layers/embedding/vars/0"],
-        "lstm/kernel": arrays["layers/lstm/cell/vars/0"],
-        "lstm/recurrent_kernel": arrays["layers/lstm/cell/vars/1"],
-        "lstm/bias": arrays["layers/lstm/cell/vars/2"],
-        "dense/kernel": arrays["layers/dense/vars/0"],
-        "dense/bias": arrays["layers/dense/vars/1"],
+        "embedding": embedding,
+        "lstm/kernel": kernel,
+        "lstm/recurrent_kernel": recurrent,
+        "lstm/bias": bias,
+        "dense/kernel": dense_kernel,
+        "dense/bias": dense_bias,
     }
 
 
@@ -138,15 +198,49 @@ def dequantise_rows(high: np.ndarray, low: np.ndarray, scale: np.ndarray) -> np.
     return ((16 * high.astype(np.int32) + nibbles).astype(np.float32) * scale[:, None]).astype(np.float32)
 
 
+def quantise_tensors(tensors: dict[str, np.ndarray], names: tuple[str, ...] | list[str]) -> dict[str, np.ndarray]:
+    """``tensors`` with each of ``names`` in 12 bits (:func:`quantise_rows`), as the manifest ships them.
+
+    ``<name>`` becomes the high 8 bits (int8), next to ``<name>/low`` and
+    ``<name>/scales``; the other tensors are left as they are.
+    """
+    out = dict(tensors)
+    for name in names:
+        out[name], out[f"{name}/low"], out[f"{name}/scales"] = quantise_rows(tensors[name])
+    return out
+
+
+def dequantised(tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The weights as a panel runs them: every 12-bit tensor decoded to float32, the rest as shipped.
+
+    The inverse of :func:`quantise_tensors` up to the rounding to 12 bits, and
+    bit for bit what nn.js's ``dequantised`` computes in the browser: parity
+    checks compare the browser with a forward pass on these weights.
+    """
+    quantised = {name for name in tensors if f"{name}/low" in tensors and f"{name}/scales" in tensors}
+    out = {}
+    for name, value in tensors.items():
+        if name.endswith(("/low", "/scales")) and name.rsplit("/", 1)[0] in quantised:
+            continue
+        if name in quantised:
+            value = dequantise_rows(value, tensors[f"{name}/low"], tensors[f"{name}/scales"])
+        out[name] = value
+    return out
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def sentiment_probabilities(weights: dict[str, np.ndarray], ids: np.ndarray, batch: int = 5000) -> np.ndarray:
-    """P(positive) of post-padded id rows, the padding masked (the state carries over), in float32.
+def sentiment_probabilities(weights: dict[str, np.ndarray], ids: np.ndarray, batch: int = 5000,
+                            dtype: Any = np.float32) -> np.ndarray:
+    """P(positive) of post-padded id rows, the padding masked (the state carries over), in ``dtype``.
 
-    The same equations as ``dlbook.tasks.SentimentReader.predict`` and nn.js.
+    The same equations as ``dlbook.tasks.SentimentReader.predict`` and nn.js;
+    float32 as Keras computes, float64 as nn.js does (the parity checks).
     """
+    weights = {name: np.asarray(weights[name], dtype=dtype) for name in
+               ("embedding", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "dense/kernel", "dense/bias")}
     embedding, kernel = weights["embedding"], weights["lstm/kernel"]
     recurrent, bias = weights["lstm/recurrent_kernel"], weights["lstm/bias"]
     units = recurrent.shape[0]
@@ -155,8 +249,8 @@ def sentiment_probabilities(weights: dict[str, np.ndarray], ids: np.ndarray, bat
     out = np.empty(len(ids), dtype=np.float64)
     for start in range(0, len(ids), batch):
         rows = ids[start:start + batch]
-        h = np.zeros((len(rows), units), np.float32)
-        c = np.zeros((len(rows), units), np.float32)
+        h = np.zeros((len(rows), units), dtype)
+        c = np.zeros((len(rows), units), dtype)
         for step in range(rows.shape[1]):
             real = rows[:, step] != 0
             if not real.any():
@@ -167,6 +261,80 @@ def sentiment_probabilities(weights: dict[str, np.ndarray], ids: np.ndarray, bat
             c[real], h[real] = c_next, _sigmoid(o) * np.tanh(c_next)
         out[start:start + batch] = _sigmoid(h @ weights["dense/kernel"] + weights["dense/bias"]).ravel()
     return out
+
+
+def char_probabilities(weights: dict[str, np.ndarray], ids: np.ndarray | list[int]) -> np.ndarray:
+    """P(next character) after each prefix ``ids[:t + 1]`` read from a fresh state: ``(len(ids), vocabulary)``.
+
+    Chapter 3's Embedding -> LSTM -> (Dropout, inactive outside training) ->
+    Dense logits -> softmax, as panels.js's CharModel computes it: the given
+    (float32) weights, every sum and activation in float64.
+    """
+    w = {name: np.asarray(weights[name], dtype=np.float64) for name in
+         ("embedding", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias", "dense/kernel", "dense/bias")}
+    word_gates = w["embedding"] @ w["lstm/kernel"] + w["lstm/bias"]
+    recurrent = w["lstm/recurrent_kernel"]
+    h, c = np.zeros(recurrent.shape[0]), np.zeros(recurrent.shape[0])
+    states = np.empty((len(ids), recurrent.shape[0]))
+    for step, character in enumerate(ids):
+        i, f, g, o = np.split(word_gates[character] + h @ recurrent, 4)  # Keras' order: input, forget, cell, output
+        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+        h = states[step] = _sigmoid(o) * np.tanh(c)
+    logits = states @ w["dense/kernel"] + w["dense/bias"]
+    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return probabilities / probabilities.sum(axis=1, keepdims=True)
+
+
+#: Where chapter 3's panel measures what 12 bits cost: a fixed passage in the
+#: training text's layout (Romeo and Juliet, II.2).
+PASSAGE = """ROMEO:
+But, soft! what light through yonder window breaks?
+It is the east, and Juliet is the sun.
+Arise, fair sun, and kill the envious moon,
+Who is already sick and pale with grief,
+That thou her maid art far more fair than she:
+Be not her maid, since she is envious;
+Her vestal livery is but sick and green
+And none but fools do wear it; cast it off.
+
+JULIET:
+O Romeo, Romeo! wherefore art thou Romeo?
+Deny thy father and refuse thy name;
+Or, if thou wilt not, be but sworn my love,
+And I'll no longer be a Capulet.
+
+ROMEO:
+Shall I hear more, or shall I speak at this?
+
+JULIET:
+'Tis but thy name that is my enemy;
+Thou art thyself, though not a Montague.
+What's Montague? it is nor hand, nor foot,
+Nor arm, nor face, nor any other part
+Belonging to a man. O, be some other name!
+What's in a name? that which we call a rose
+By any other name would smell as sweet;
+"""
+
+
+def char_quantisation_cost(weights: dict[str, np.ndarray], shipped: dict[str, np.ndarray],
+                           characters: list[str], text: str = PASSAGE) -> dict[str, Any]:
+    """What the 12-bit weights change on ``text`` (its characters the model knows), against the float32 ones."""
+    index = {character: i for i, character in enumerate(characters)}
+    ids = [index[character] for character in text if character in index]
+    if len(ids) < 2:
+        return {"passage_characters": len(ids)}
+    full, ours = char_probabilities(weights, ids)[:-1], char_probabilities(shipped, ids)[:-1]
+    following = np.asarray(ids[1:])
+    nats = lambda p: float(-np.mean(np.log(p[np.arange(len(following)), following])))  # noqa: E731
+    return {
+        "passage_characters": len(ids),
+        "float32_nats": nats(full),
+        "quantised_nats": nats(ours),
+        "max_abs_difference": float(np.abs(full - ours).max()),
+        "top_changed": int(np.sum(full.argmax(axis=1) != ours.argmax(axis=1))),
+        "predictions": len(following),
+    }
 
 
 def _source(record: dict[str, Any], name: str) -> dict[str, Any]:
@@ -217,24 +385,50 @@ def export_denoising(record: dict[str, Any], arrays: dict[str, np.ndarray]) -> E
     return out
 
 
-def export_textgen(record: dict[str, Any], arrays: dict[str, np.ndarray]) -> Export:
+def _bytes(tensors: dict[str, np.ndarray]) -> int:
+    return int(sum(np.asarray(value).nbytes for value in tensors.values()))
+
+
+def export_textgen(record: dict[str, Any], arrays: dict[str, np.ndarray],
+                   previous: dict[str, Any] | None = None) -> Export:
     out = Export("text-generation", "textgen")
     source = _source(record, "char-lstm")
     out.sources["char-lstm"] = source
-    out.tensors.update(lstm_tensors(read_h5(Path(source["path"]))))
-    out.fields["characters"] = [str(character) for character in arrays["characters"]]
+    weights = lstm_tensors(read_h5(Path(source["path"])))
+    characters = [str(character) for character in arrays["characters"]]
+    # 512 units: the two LSTM kernels are 1.2 million numbers, 4.7 MB in
+    # float32, over the page budget; in 12 bits they are 1.8 MB. The Dense
+    # kernel (units x vocabulary, an odd width) and the rest stay float32.
+    names = QUANTISED["textgen"]
+    out.tensors.update(quantise_tensors(weights, names))
+    out.fields["characters"] = characters
     out.fields["prompt"] = "ROMEO:"
+    # What 12 bits cost on a fixed passage, reused while the weights are the same.
+    fingerprint = hashlib.sha256(source["key"].encode() + "".join(characters).encode() + PASSAGE.encode()
+                                 + ",".join(names).encode() + bytes([FORMAT])).hexdigest()[:16]
+    quantisation = (previous or {}).get("quantisation", {})
+    if quantisation.get("fingerprint") != fingerprint:
+        quantisation = {
+            "fingerprint": fingerprint,
+            "scheme": SCHEME,
+            "tensors": list(names),
+            "float32_bytes": _bytes({name: weights[name] for name in names}),
+            "shipped_bytes": _bytes({part: out.tensors[part] for name in names
+                                     for part in (name, f"{name}/low", f"{name}/scales")}),
+            **char_quantisation_cost(weights, dequantised(out.tensors), characters),
+        }
+    out.fields["quantisation"] = quantisation
     return out
 
 
-def export_sentiment(record: dict[str, Any], arrays: dict[str, np.ndarray], previous: dict[str, Any]) -> Export:
+def export_sentiment(record: dict[str, Any], arrays: dict[str, np.ndarray],
+                     previous: dict[str, Any] | None = None) -> Export:
     out = Export("sentiment", "sentiment")
     source = _source(record, "sentiment-lstm")
     out.sources["sentiment-lstm"] = source
     weights = lstm_tensors(read_h5(Path(source["path"])))
-    high, low, scale = quantise_rows(weights["embedding"])
-    out.tensors.update(weights)
-    out.tensors["embedding"], out.tensors["embedding/low"], out.tensors["embedding/scales"] = high, low, scale
+    names = QUANTISED["sentiment"]
+    out.tensors.update(quantise_tensors(weights, names))
     scores = np.asarray(arrays["test_probabilities"], dtype=np.float32)
     labels = np.asarray(arrays["test_labels"]).astype(np.uint8)
     out.tensors["test_scores"], out.tensors["test_labels"] = scores, labels
@@ -245,14 +439,18 @@ def export_sentiment(record: dict[str, Any], arrays: dict[str, np.ndarray], prev
     # against the chapter's own (Keras, float32) scores. Reused while the
     # weights and the test reviews are the same (it takes seconds).
     x_test = np.asarray(arrays["x_test"], dtype=np.int64)
-    fingerprint = hashlib.sha256(source["key"].encode() + x_test.tobytes() + bytes([FORMAT])).hexdigest()[:16]
-    quantisation = previous.get("quantisation", {})
+    fingerprint = hashlib.sha256(source["key"].encode() + x_test.tobytes() + ",".join(names).encode()
+                                 + bytes([FORMAT])).hexdigest()[:16]
+    quantisation = (previous or {}).get("quantisation", {})
     if quantisation.get("fingerprint") != fingerprint:
-        quantised = dict(weights, embedding=dequantise_rows(high, low, scale))
-        probabilities = sentiment_probabilities(quantised, x_test)
+        probabilities = sentiment_probabilities(dequantised(out.tensors), x_test)
         quantisation = {
             "fingerprint": fingerprint,
-            "scheme": "12 bits per number, one float32 scale per embedding row",
+            "scheme": SCHEME,
+            "tensors": list(names),
+            "float32_bytes": _bytes({name: weights[name] for name in names}),
+            "shipped_bytes": _bytes({part: out.tensors[part] for name in names
+                                     for part in (name, f"{name}/low", f"{name}/scales")}),
             "float32_test_accuracy": float(np.mean((scores >= 0.5) == labels)),
             "quantised_test_accuracy": float(np.mean((probabilities >= 0.5) == labels)),
             "max_abs_difference": float(np.max(np.abs(probabilities - scores))),
@@ -323,7 +521,9 @@ def export_all(app: Any, env: Any) -> None:
             previous = {}
             if (folder / "manifest.json").is_file():
                 previous = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            export = exporter(record, arrays, previous) if exporter is export_sentiment else exporter(record, arrays)
+            # The quantised panels reuse the previous build's measurement of what 12 bits cost.
+            export = exporter(record, arrays, previous) if exporter in (export_textgen, export_sentiment) \
+                else exporter(record, arrays)
         except (LookupError, KeyError, OSError, StopIteration) as error:
             # The chapter ran but its models cannot be found: a real problem (-W fails the build).
             logger.warning(f"live panels: {chapter}: {error!r}")
@@ -360,12 +560,21 @@ def panel_html(info: dict[str, Any], pathto: Any) -> str:
     where = (f"It runs in your browser: the page downloads the weights that the <strong>{html.escape(info['profile'])}"
              f"</strong> profile trained for this build ({megabytes:.1f} MB, once) and computes every output here, "
              "with no server involved.")
-    if "quantisation" in info:
-        q = info["quantisation"]
+    q = info.get("quantisation")
+    if q and kind == "sentiment":
         where += (" To keep the download small, the word embedding is stored in 12 bits per number instead of 32: "
                   f"on the {q['reviews']:,} test reviews the accuracy is {q['quantised_test_accuracy']:.2%} with it "
                   f"and {q['float32_test_accuracy']:.2%} with the full weights ({q['decisions_changed']} decisions "
                   "at 0.5 change).")
+    elif q and kind == "textgen":
+        where += " To keep the download small, the LSTM's weights are stored in 12 bits per number instead of 32"
+        if "float32_nats" in q:
+            where += (f": on {q['passage_characters']:,} characters of Romeo and Juliet the loss is "
+                      f"{q['quantised_nats']:.3f} nats per character with them and {q['float32_nats']:.3f} with the "
+                      f"full weights, and the most likely next character changes at {q['top_changed']} of its "
+                      f"{q['predictions']:,} positions.")
+        else:
+            where += "."
     scripts = "".join(f'<script defer src="{html.escape(pathto("_static/" + name, 1))}"></script>' for name in SCRIPTS)
     return (
         '<section id="live-model" class="dlbook-live">\n'

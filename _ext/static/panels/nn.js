@@ -6,9 +6,12 @@
  * a few kilobytes where a framework runtime is megabytes; tests/browser checks
  * it against Keras on the same weights.
  *
- * Numbers: weights arrive as float32 (or 12-bit numbers with one float32
- * scale per row, see Embedding), and every sum is accumulated in float64, so the results
- * stay within about 1e-6 of Keras' float32 arithmetic.
+ * Numbers: weights arrive as float32, or as 12-bit numbers with one float32
+ * scale per row (_ext/live_panels.py quantise_rows; the manifest's
+ * "quantisation" lists them), which `dequantised` decodes to the very float32
+ * values of live_panels.dequantised; every sum is accumulated in float64, so
+ * the results stay within about 1e-6 of Keras' float32 arithmetic on the
+ * same (dequantised) weights.
  *
  * Exposed as window.DLBookNN (a classic script, so that it also runs where
  * ES modules are unavailable).
@@ -40,6 +43,38 @@
     return {manifest, tensors};
   }
 
+  /**
+   * Row `id` of a 12-bit table (_ext/live_panels.py quantise_rows): the high
+   * 8 bits as int8, the low 4 bits two per byte (even column in the low
+   * nibble), value = (16 * high + low) * scale, rounded to float32 as NumPy
+   * does (the integer times a float32 is exact in float64, so one rounding).
+   */
+  function decodeRow(high, low, scales, dim, id, out) {
+    const start = id * dim, lowStart = id * dim / 2, scale = scales[id];
+    for (let j = 0; j < dim; j++) {
+      const byte = low[lowStart + (j >> 1)];
+      out[j] = Math.fround((16 * high[start + j] + ((j & 1) ? byte >> 4 : byte & 15)) * scale);
+    }
+    return out;
+  }
+
+  /**
+   * Tensor `name` of a bundle as float32: decoded once (at load) where it is
+   * shipped in 12 bits, with `name/low` and `name/scales` beside it; as it
+   * is otherwise.
+   */
+  function dequantised(tensors, name) {
+    const tensor = tensors[name];
+    if (!tensor) throw new Error('no tensor ' + name);
+    const low = tensors[name + '/low'], scales = tensors[name + '/scales'];
+    if (!low || !scales) return tensor;
+    const [rows, dim] = tensor.shape;
+    if (scales.data.length !== rows || low.data.length * 2 !== rows * dim) throw new Error('malformed 12-bit tensor ' + name);
+    const data = new Float32Array(rows * dim);
+    for (let i = 0; i < rows; i++) decodeRow(tensor.data, low.data, scales.data, dim, i, data.subarray(i * dim, (i + 1) * dim));
+    return {data, shape: tensor.shape};
+  }
+
   /** y = activation(x W + b) for one input vector; W is (inputs, outputs), row-major as Keras stores it. */
   class Dense {
     constructor(kernel, bias, activation) {
@@ -69,9 +104,8 @@
 
   /**
    * A table of row vectors: float32, or quantised to 12 bits per number with
-   * one float32 scale per row (_ext/live_panels.py quantise_rows): the high 8
-   * bits as int8, the low 4 bits two per byte (even column in the low
-   * nibble), value = (16 * high + low) * scale, rounded to float32 as NumPy does.
+   * one float32 scale per row, decoded row by row as it is read (decodeRow):
+   * the sentiment embedding's 20,000 rows are never decoded all at once.
    */
   class Embedding {
     constructor(table, scales, low) {
@@ -88,13 +122,7 @@
         for (let j = 0; j < this.dim; j++) out[j] = this.table[start + j];
         return out;
       }
-      const scale = this.scales[id], lowStart = id * this.dim / 2;
-      for (let j = 0; j < this.dim; j++) {
-        const byte = this.low[lowStart + (j >> 1)];
-        const q = 16 * this.table[start + j] + ((j & 1) ? byte >> 4 : byte & 15);
-        out[j] = Math.fround(q * scale);
-      }
-      return out;
+      return decodeRow(this.table, this.low, this.scales, this.dim, id, out);
     }
   }
 
@@ -196,5 +224,5 @@
     return last;
   }
 
-  global.DLBookNN = {sigmoid, loadBundle, Dense, Embedding, LSTM, softmax, random, normal, sample};
+  global.DLBookNN = {sigmoid, loadBundle, dequantised, Dense, Embedding, LSTM, softmax, random, normal, sample};
 })(window);

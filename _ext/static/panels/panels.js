@@ -28,14 +28,20 @@
     }
   }
 
-  /** Chapter 3's Embedding -> LSTM -> Dense character model, one character at a time. */
+  /**
+   * Chapter 3's Embedding -> LSTM -> (Dropout) -> Dense character model, one
+   * character at a time. Dropout acts in training only, so it has no part
+   * here. The LSTM's kernels arrive in 12 bits (the manifest's
+   * "quantisation"); they are decoded to float32 once, here, at load.
+   */
   class CharModel {
     constructor(tensors, characters) {
       this.characters = characters;
       this.ids = new Map(characters.map((character, id) => [character, id]));
-      const embedding = new NN.Embedding(tensors['embedding']);
-      this.lstm = new NN.LSTM(tensors['lstm/kernel'], tensors['lstm/recurrent_kernel'], tensors['lstm/bias']);
-      this.head = new NN.Dense(tensors['dense/kernel'], tensors['dense/bias']);
+      const weight = (name) => NN.dequantised(tensors, name);
+      const embedding = new NN.Embedding(weight('embedding'));
+      this.lstm = new NN.LSTM(weight('lstm/kernel'), weight('lstm/recurrent_kernel'), weight('lstm/bias'));
+      this.head = new NN.Dense(weight('dense/kernel'), weight('dense/bias'));
       // The input's part of the gates depends only on the character: compute
       // it once per character, as textgen.OneStep does, so a step costs one
       // recurrent product and the head.
