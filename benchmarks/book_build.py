@@ -15,9 +15,15 @@ model cache, as ``scripts/test.sh`` does) to measure each kernel's peak
 memory. Prints a table and writes JSON. Per-chapter execution times come
 from the execution cache's records.
 
+With ``--record PATH`` it also writes the full-profile record (what
+``scripts/record_full_build.py`` writes) from the cold build's metrics, inside
+the clone, so the record names the commit that was built. The per-notebook
+peak memory is measured in the quick profile only (the budget is Binder's
+2 GB for a reader's first run); ``--profile full`` skips it.
+
 Usage::
 
-    python benchmarks/book_build.py [--profile quick|full] [--json results.json]
+    python benchmarks/book_build.py [--profile quick|full] [--json results.json] [--record full_profile.json]
 """
 
 from __future__ import annotations
@@ -57,7 +63,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", choices=("quick", "full"), default="quick")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    parser.add_argument("--record", type=Path, default=None,
+                        help="full profile: write the full-profile record of the cold build here")
     args = parser.parse_args()
+    if args.record and args.profile != "full":
+        parser.error("--record needs --profile full")
     if not os.environ.get("DLBOOK_DATA"):
         print("note: DLBOOK_DATA is unset, datasets are downloaded into the temporary cache", file=sys.stderr)
 
@@ -71,21 +81,29 @@ def main() -> None:
             # checkout's package), so that the timed builds install nothing.
             subprocess.run(["bash", "-c", "source scripts/env.sh"], cwd=folder, env=environment, check=True,
                            stdout=subprocess.DEVNULL)
+            commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, check=True, capture_output=True,
+                                    text=True).stdout.strip()
+            started = time.strftime("%Y-%m-%d")
             cold = build(folder, environment)
             per_chapter_cold = chapter_seconds(folder)
+            if args.record:
+                subprocess.run([sys.executable, "scripts/record_full_build.py", "--metrics", "_build/metrics",
+                                "--out", str(args.record.resolve())], cwd=folder, env=environment, check=True)
             warm = build(folder, environment)
             shutil.rmtree(folder / "_build" / ".jupyter_cache")
             (folder / "_build" / ".execution-stamp").unlink()
             from_models = build(folder, environment)
             per_chapter_cached = chapter_seconds(folder)
-            # Peak memory: every chapter's notebook in a fresh kernel, from
-            # the warm model cache, as scripts/test.sh runs them.
-            subprocess.run([sys.executable, "-m", "pytest", "tests/notebooks", "-q"], cwd=folder, check=True,
-                           env={**environment, "DLBOOK_RUN_NOTEBOOKS": "1",
-                                "DLBOOK_METRICS": str(folder / "_build" / "rebuild" / "metrics")},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            memory_file = folder / "_build" / "notebook-memory.json"
-            memory = json.loads(memory_file.read_text()) if memory_file.exists() else {}
+            memory: dict = {}
+            if args.profile == "quick":
+                # Peak memory: every chapter's notebook in a fresh kernel, from
+                # the warm model cache, as scripts/test.sh runs them.
+                subprocess.run([sys.executable, "-m", "pytest", "tests/notebooks", "-q"], cwd=folder, check=True,
+                               env={**environment, "DLBOOK_RUN_NOTEBOOKS": "1",
+                                    "DLBOOK_METRICS": str(folder / "_build" / "rebuild" / "metrics")},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                memory_file = folder / "_build" / "notebook-memory.json"
+                memory = json.loads(memory_file.read_text()) if memory_file.exists() else {}
         finally:
             # The clone's build installed the clone's package into this
             # virtualenv (editable); point it back at this checkout before the
@@ -95,6 +113,8 @@ def main() -> None:
 
     results = {
         "profile": args.profile,
+        "date": started,
+        "commit": commit,
         "machine": f"{machine_description()}, Python {platform.python_version()}",
         "cold_build_seconds": round(cold, 1),
         "warm_rebuild_seconds": round(warm, 1),

@@ -541,3 +541,33 @@ def test_one_hot_verdicts_every_branch():
 ])
 def test_embedding_saving_verdict_every_branch(one_hot: int, embedding: int, expected: str) -> None:
     assert textgen.embedding_saving_verdict(one_hot, embedding, 350_000) == expected
+
+
+def test_steps_per_epoch_matches_the_training_pipeline() -> None:
+    ids = np.arange(10_000) % 7
+    for length, batch in [(100, 16), (50, 8), (9, 3)]:
+        dataset = textgen.make_dataset(ids, sequence_length=length, batch_size=batch, shuffle=True)
+        assert textgen.steps_per_epoch(len(ids), length, batch) == sum(1 for _ in dataset)
+    assert textgen.steps_per_epoch(100, 100, 1) == 0
+    with pytest.raises(ValueError):
+        textgen.steps_per_epoch(100, 0, 1)
+
+
+def test_cosine_schedule_starts_at_the_peak_and_ends_at_the_final_fraction() -> None:
+    schedule = textgen.cosine_schedule(0.003, epochs=4, steps_per_epoch=10)
+    assert float(schedule(0)) == pytest.approx(0.003)
+    assert float(schedule(20)) == pytest.approx(0.003 * (0.05 + 0.95 * 0.5), rel=1e-5)
+    assert float(schedule(40)) == pytest.approx(0.003 * 0.05, rel=1e-5)
+    with pytest.raises(ValueError):
+        textgen.cosine_schedule(0.003, epochs=0, steps_per_epoch=10)
+
+
+def test_build_model_puts_dropout_after_each_lstm_and_one_step_ignores_it() -> None:
+    model = textgen.build_model(12, embedding_dim=4, units=[8, 6], dropout=0.5)
+    names = [layer.name for layer in model.layers]
+    assert names == ["character_ids", "embedding", "lstm_1", "dropout_1", "lstm_2", "dropout_2", "logits"]
+    plain = textgen.build_model(12, embedding_dim=4, units=8, dropout=0.0)
+    assert not any("dropout" in layer.name for layer in plain.layers)
+    vocabulary = textgen.CharVocabulary.from_text("abcdefghijkl")
+    generator = textgen.OneStep(model, vocabulary)
+    assert generator.units == [8, 6]
