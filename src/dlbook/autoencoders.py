@@ -36,7 +36,6 @@ __all__ = [
     "PrincipalComponents",
     "binary_crossentropy",
     "build_autoencoder",
-    "FULL_PROFILE_AE_BEATS_PCA_AT_SMALLEST",
     "compression_ratio",
     "dead_units",
     "dead_units_verdict",
@@ -534,12 +533,6 @@ def summarize_trend(values: Mapping[int, float], *, lower_is_better: bool = True
 # sentence cannot contradict the number beside it in either profile. Each
 # function is pure and is unit-tested for every branch with synthetic numbers.
 
-#: What the recorded full-profile build shows at the smallest latent size of
-#: the sweep: the autoencoder's test MSE below PCA's. A quick build whose
-#: numbers disagree says so at that place (:func:`pca_smallest_verdict`).
-FULL_PROFILE_AE_BEATS_PCA_AT_SMALLEST = True
-
-
 def sparsity_verdict(zero_share: float) -> str:
     """A sentence about how many code numbers the ReLU sets to exactly zero, from their share."""
     from dlbook import wording
@@ -705,7 +698,7 @@ def pca_verdict(ae_mse: Mapping[int, float], pca_mse: Mapping[int, float], *, ep
 
 
 def pca_smallest_verdict(ae_mse: float, pca_mse: float, size: int, *, profile: str, epochs: int,
-                         full_ae_wins: bool = FULL_PROFILE_AE_BEATS_PCA_AT_SMALLEST) -> str:
+                         full_ae_wins: bool | None = None) -> str:
     """The autoencoder against PCA at the smallest latent size, honest about the profile.
 
     Where this build's numbers disagree with what the full profile shows
@@ -721,7 +714,7 @@ def pca_smallest_verdict(ae_mse: float, pca_mse: float, size: int, *, profile: s
     else:
         text = (f"At the smallest code, {size} numbers, PCA's MSE ({pca_mse:.4f}) is below the "
                 f"autoencoder's ({ae_mse:.4f}) in this build.")
-    if profile != "full" and ae_wins != full_ae_wins:
+    if profile != "full" and full_ae_wins is not None and ae_wins != full_ae_wins:
         shows = ("the autoencoder ahead of PCA at the smallest code" if full_ae_wins
                  else "PCA ahead of the autoencoder at the smallest code")
         text += (f" The full profile shows the opposite, {shows}: the {profile} profile's "

@@ -402,7 +402,7 @@ def test_pca_smallest_verdict_when_the_autoencoder_wins(profile: str) -> None:
 
 
 def test_pca_smallest_verdict_says_when_the_quick_profile_reverses_the_full_lesson() -> None:
-    verdict = autoencoders.pca_smallest_verdict(0.033, 0.025, 16, profile="quick", epochs=8)
+    verdict = autoencoders.pca_smallest_verdict(0.033, 0.025, 16, profile="quick", epochs=8, full_ae_wins=True)
     assert "PCA's MSE (0.0250) is below the autoencoder's (0.0330) in this build" in verdict
     assert "The full profile shows the opposite" in verdict
     assert "the quick profile's 8 epochs train too little to show it" in verdict
@@ -426,3 +426,9 @@ def test_size_cost_verdict_never_claims_a_time_cost_that_did_not_happen() -> Non
     assert "7.8 times the parameters" in slower and "took 1.5 times as long to train" in slower
     same = autoencoders.size_cost_verdict(7.8, 1.0, 16, 128)
     assert "about the same" in same and "1.0 times as long" in same
+
+
+def test_pca_smallest_verdict_without_a_recorded_full_build_states_only_this_build() -> None:
+    verdict = autoencoders.pca_smallest_verdict(0.033, 0.025, 16, profile="quick", epochs=8, full_ae_wins=None)
+    assert "full profile" not in verdict
+    assert verdict.endswith("Here the non-linearity does not pay for itself in MSE.")
