@@ -63,11 +63,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", choices=("quick", "full"), default="quick")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep the trained models in this folder (default: a temporary one); it must start empty")
     parser.add_argument("--record", type=Path, default=None,
                         help="full profile: write the full-profile record of the cold build here")
     args = parser.parse_args()
     if args.record and args.profile != "full":
         parser.error("--record needs --profile full")
+    if args.cache and args.cache.exists() and any(args.cache.iterdir()):
+        parser.error(f"--cache {args.cache} is not empty: a cold build needs an empty model cache")
     if not os.environ.get("DLBOOK_DATA"):
         print("note: DLBOOK_DATA is unset, datasets are downloaded into the temporary cache", file=sys.stderr)
 
@@ -75,7 +79,7 @@ def main() -> None:
         folder = Path(temporary) / "dlbook"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(folder)], check=True)
         environment = {**os.environ, "DLBOOK_PROFILE": args.profile, "DLBOOK_VENV": sys.prefix,
-                       "DLBOOK_CACHE": str(Path(temporary) / "cache")}
+                       "DLBOOK_CACHE": str(args.cache.resolve() if args.cache else Path(temporary) / "cache")}
         try:
             # Point the virtualenv at the clone first (scripts/env.sh installs the
             # checkout's package), so that the timed builds install nothing.
