@@ -335,3 +335,36 @@ def test_beside_names_what_the_number_is(tmp_path) -> None:
     path = _beside_record(tmp_path, {"test_loss": 1.5234})
     text = reference.beside("text-generation", "test_loss", 2.1, profile="quick", what="the test loss", path=path)
     assert text == "In the full-profile build of 2026-11-29 (commit abcdef1), the test loss is 1.523."
+
+
+def test_annotate_quotes_the_full_profile_where_it_took_another_branch(tmp_path) -> None:
+    path = _beside_record(tmp_path, {"hard_verdict": "It gets 2 of the 4 hard cases wrong: the sarcasm.",
+                                     "target_verdict": "reaches it with 0.4 points to spare"})
+    sentence = "It gets all 4 hard cases wrong."
+    annotated = reference.annotate("text-generation", "hard_verdict", sentence, profile="quick", path=path)
+    assert annotated == ("It gets all 4 hard cases wrong (in the full profile: "
+                         "It gets 2 of the 4 hard cases wrong: the sarcasm).")
+    assert reference.says_profiles_differ(annotated)
+    fragment = reference.annotate("text-generation", "target_verdict", "falls short by 1.1 points",
+                                  profile="quick", path=path)
+    assert fragment == "falls short by 1.1 points (in the full profile: reaches it with 0.4 points to spare)"
+
+
+def test_annotate_leaves_agreeing_full_and_unrecorded_verdicts_alone(tmp_path) -> None:
+    path = _beside_record(tmp_path, {"target_verdict": "reaches it with 0.4 points to spare"})
+    same = "reaches it with 1.2 points to spare"  # the same branch, other numbers
+    assert reference.annotate("text-generation", "target_verdict", same, profile="quick", path=path) == same
+    other = "falls short by 1.1 points"
+    assert reference.annotate("text-generation", "target_verdict", other, profile="full", path=path) == other
+    assert reference.annotate("text-generation", "absent_verdict", other, profile="quick", path=path) == other
+    assert reference.annotate("text-generation", "target_verdict", other, profile="quick",
+                              path=tmp_path / "absent.json") == other
+
+
+def test_compare_verdicts_ignores_rounding_words_but_not_branches() -> None:
+    quick = {"ch": {"sparsity_verdict": "only 6% of all code numbers are zero",
+                    "time_verdict": "takes about 3 minutes", "trend_verdict": "rises at every step"}}
+    full = {"ch": {"sparsity_verdict": "only under 1% of all code numbers are zero",
+                   "time_verdict": "takes 12 minutes", "trend_verdict": "falls at every step"}}
+    problems = reference.compare_verdicts(quick, full)
+    assert len(problems) == 1 and problems[0].startswith("ch/trend_verdict")
