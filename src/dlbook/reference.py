@@ -222,8 +222,9 @@ def annotate(chapter: str, name: str, sentence: str, *, profile: str,
         return sentence
     if not isinstance(recorded, str) or _story(recorded) == _story(sentence):
         return sentence
-    body, end = (sentence[:-1], ".") if sentence.endswith(".") else (sentence, "")
-    return f"{body} (in the full profile: {recorded.rstrip('.')}){end}"
+    if sentence.endswith("."):  # a whole sentence: the full profile's follows it
+        return f"{sentence} The full profile's model shows otherwise here: {recorded}"
+    return f"{sentence} (in the full profile: {recorded.rstrip('.')})"  # a phrase inside the page's sentence
 
 
 def says_profiles_differ(sentence: str) -> bool:

@@ -342,8 +342,8 @@ def test_annotate_quotes_the_full_profile_where_it_took_another_branch(tmp_path)
                                      "target_verdict": "reaches it with 0.4 points to spare"})
     sentence = "It gets all 4 hard cases wrong."
     annotated = reference.annotate("text-generation", "hard_verdict", sentence, profile="quick", path=path)
-    assert annotated == ("It gets all 4 hard cases wrong (in the full profile: "
-                         "It gets 2 of the 4 hard cases wrong: the sarcasm).")
+    assert annotated == ("It gets all 4 hard cases wrong. The full profile's model shows otherwise here: "
+                         "It gets 2 of the 4 hard cases wrong: the sarcasm.")
     assert reference.says_profiles_differ(annotated)
     fragment = reference.annotate("text-generation", "target_verdict", "falls short by 1.1 points",
                                   profile="quick", path=path)
