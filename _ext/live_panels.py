@@ -408,17 +408,23 @@ def export_textgen(record: dict[str, Any], arrays: dict[str, np.ndarray],
                                  + ",".join(names).encode() + bytes([FORMAT])).hexdigest()[:16]
     quantisation = (previous or {}).get("quantisation", {})
     if quantisation.get("fingerprint") != fingerprint:
-        quantisation = {
-            "fingerprint": fingerprint,
-            "scheme": SCHEME,
-            "tensors": list(names),
-            "float32_bytes": _bytes({name: weights[name] for name in names}),
-            "shipped_bytes": _bytes({part: out.tensors[part] for name in names
-                                     for part in (name, f"{name}/low", f"{name}/scales")}),
-            **char_quantisation_cost(weights, dequantised(out.tensors), characters),
-        }
+        quantisation = {**_quantisation_sizes(fingerprint, names, weights, out.tensors),
+                        **char_quantisation_cost(weights, dequantised(out.tensors), characters)}
     out.fields["quantisation"] = quantisation
     return out
+
+
+def _quantisation_sizes(fingerprint: str, names: Any, weights: dict[str, np.ndarray],
+                        shipped: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The manifest's record of which tensors travel in 12 bits, and their bytes before and after."""
+    return {
+        "fingerprint": fingerprint,
+        "scheme": SCHEME,
+        "tensors": list(names),
+        "float32_bytes": _bytes({name: weights[name] for name in names}),
+        "shipped_bytes": _bytes({part: shipped[part] for name in names
+                                 for part in (name, f"{name}/low", f"{name}/scales")}),
+    }
 
 
 def export_sentiment(record: dict[str, Any], arrays: dict[str, np.ndarray],
@@ -445,12 +451,7 @@ def export_sentiment(record: dict[str, Any], arrays: dict[str, np.ndarray],
     if quantisation.get("fingerprint") != fingerprint:
         probabilities = sentiment_probabilities(dequantised(out.tensors), x_test)
         quantisation = {
-            "fingerprint": fingerprint,
-            "scheme": SCHEME,
-            "tensors": list(names),
-            "float32_bytes": _bytes({name: weights[name] for name in names}),
-            "shipped_bytes": _bytes({part: out.tensors[part] for name in names
-                                     for part in (name, f"{name}/low", f"{name}/scales")}),
+            **_quantisation_sizes(fingerprint, names, weights, out.tensors),
             "float32_test_accuracy": float(np.mean((scores >= 0.5) == labels)),
             "quantised_test_accuracy": float(np.mean((probabilities >= 0.5) == labels)),
             "max_abs_difference": float(np.max(np.abs(probabilities - scores))),

@@ -28,19 +28,17 @@ from typing import Any
 
 #: Candidate recipes. ``pool``: read the class from the last LSTM state
 #: ("last") or from the mean of its outputs over the unmasked words ("mean").
+#: The chapter's recipe; the candidates change one or two of its settings.
+BOOK: dict[str, Any] = {"sequence_length": 300, "units": 64, "bidirectional": False, "pool": "last",
+                        "learning_rate": 5e-4, "batch_size": 64, "dropout": 0.2}
 RECIPES: dict[str, dict[str, Any]] = {
-    "book": {"sequence_length": 300, "units": 64, "bidirectional": False, "pool": "last",
-             "learning_rate": 5e-4, "batch_size": 64, "dropout": 0.2},
-    "mean-pool": {"sequence_length": 300, "units": 64, "bidirectional": False, "pool": "mean",
-                  "learning_rate": 1e-3, "batch_size": 64, "dropout": 0.2},
-    "bidirectional": {"sequence_length": 300, "units": 64, "bidirectional": True, "pool": "last",
-                      "learning_rate": 1e-3, "batch_size": 64, "dropout": 0.2},
-    "bidirectional-mean-400": {"sequence_length": 400, "units": 64, "bidirectional": True, "pool": "mean",
-                               "learning_rate": 1e-3, "batch_size": 64, "dropout": 0.2},
-    "bidirectional-500": {"sequence_length": 500, "units": 64, "bidirectional": True, "pool": "last",
-                          "learning_rate": 1e-3, "batch_size": 64, "dropout": 0.2},
-    "longer-500": {"sequence_length": 500, "units": 64, "bidirectional": False, "pool": "last",
-                   "learning_rate": 5e-4, "batch_size": 64, "dropout": 0.2},
+    "book": BOOK,
+    "mean-pool": {**BOOK, "pool": "mean", "learning_rate": 1e-3},
+    "bidirectional": {**BOOK, "bidirectional": True, "learning_rate": 1e-3},
+    "bidirectional-mean-400": {**BOOK, "sequence_length": 400, "bidirectional": True, "pool": "mean",
+                               "learning_rate": 1e-3},
+    "bidirectional-500": {**BOOK, "sequence_length": 500, "bidirectional": True, "learning_rate": 1e-3},
+    "longer-500": {**BOOK, "sequence_length": 500},
 }
 
 
