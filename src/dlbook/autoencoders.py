@@ -126,7 +126,12 @@ def load_mnist_splits(train_size: int | None = None) -> MnistSplits:
     train_size = settings()["TRAIN_SIZE"] if train_size is None else train_size
 
     def flat(images: np.ndarray) -> np.ndarray:
-        return (images.astype("float32") / 255.0).reshape(len(images), INPUT_DIM)
+        # One float32 copy, divided in place: `astype(...) / 255` would hold a
+        # second copy of 50,000 digits (157 MB) for a moment, and the peak
+        # memory of a notebook is what Binder's 2 GB limit counts.
+        pixels = images.reshape(len(images), INPUT_DIM).astype(np.float32)
+        pixels /= np.float32(255.0)
+        return pixels
 
     split = len(x_train) - VALIDATION_SIZE
     return MnistSplits(
