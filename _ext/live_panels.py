@@ -389,18 +389,30 @@ def _bytes(tensors: dict[str, np.ndarray]) -> int:
     return int(sum(np.asarray(value).nbytes for value in tensors.values()))
 
 
+def _lstm_export(record: dict[str, Any], chapter: str, kind: str,
+                 run: str) -> tuple[Export, dict[str, Any], dict[str, np.ndarray], Any]:
+    """An LSTM panel's export with the chapter's trained weights, those of ``QUANTISED[kind]`` in 12 bits.
+
+    Returns:
+        ``(export, source, weights, names)``: the float32 weights and the
+        quantised names are what the manifest's quantisation record needs.
+    """
+    out = Export(chapter, kind)
+    source = _source(record, run)
+    out.sources[run] = source
+    weights = lstm_tensors(read_h5(Path(source["path"])))
+    names = QUANTISED[kind]
+    out.tensors.update(quantise_tensors(weights, names))
+    return out, source, weights, names
+
+
 def export_textgen(record: dict[str, Any], arrays: dict[str, np.ndarray],
                    previous: dict[str, Any] | None = None) -> Export:
-    out = Export("text-generation", "textgen")
-    source = _source(record, "char-lstm")
-    out.sources["char-lstm"] = source
-    weights = lstm_tensors(read_h5(Path(source["path"])))
-    characters = [str(character) for character in arrays["characters"]]
     # 512 units: the two LSTM kernels are 1.2 million numbers, 4.7 MB in
     # float32, over the page budget; in 12 bits they are 1.8 MB. The Dense
     # kernel (units x vocabulary, an odd width) and the rest stay float32.
-    names = QUANTISED["textgen"]
-    out.tensors.update(quantise_tensors(weights, names))
+    out, source, weights, names = _lstm_export(record, "text-generation", "textgen", "char-lstm")
+    characters = [str(character) for character in arrays["characters"]]
     out.fields["characters"] = characters
     out.fields["prompt"] = "ROMEO:"
     # What 12 bits cost on a fixed passage, reused while the weights are the same.
@@ -429,12 +441,7 @@ def _quantisation_sizes(fingerprint: str, names: Any, weights: dict[str, np.ndar
 
 def export_sentiment(record: dict[str, Any], arrays: dict[str, np.ndarray],
                      previous: dict[str, Any] | None = None) -> Export:
-    out = Export("sentiment", "sentiment")
-    source = _source(record, "sentiment-lstm")
-    out.sources["sentiment-lstm"] = source
-    weights = lstm_tensors(read_h5(Path(source["path"])))
-    names = QUANTISED["sentiment"]
-    out.tensors.update(quantise_tensors(weights, names))
+    out, source, weights, names = _lstm_export(record, "sentiment", "sentiment", "sentiment-lstm")
     scores = np.asarray(arrays["test_probabilities"], dtype=np.float32)
     labels = np.asarray(arrays["test_labels"]).astype(np.uint8)
     out.tensors["test_scores"], out.tensors["test_labels"] = scores, labels

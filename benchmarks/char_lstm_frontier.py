@@ -60,20 +60,16 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def build(vocab_size: int, recipe: dict[str, Any], steps_per_epoch: int):
+    """The chapter's model and compile settings (``textgen.build_model``, ``textgen.cosine_schedule``), per recipe."""
     import keras
-    from keras import layers
 
-    inputs = keras.Input(shape=(None,), dtype="int32")
-    x = layers.Embedding(vocab_size, 64)(inputs)
-    for size in recipe["units"]:
-        x = layers.LSTM(size, return_sequences=True)(x)
-        if recipe["dropout"]:
-            x = layers.Dropout(recipe["dropout"])(x)
-    model = keras.Model(inputs, layers.Dense(vocab_size)(x))
+    from dlbook import textgen
+
+    model = textgen.build_model(vocab_size, units=recipe["units"], dropout=recipe["dropout"])
     rate = recipe["learning_rate"]
     if recipe["decay"]:
-        rate = keras.optimizers.schedules.CosineDecay(rate, recipe["planned_epochs"] * steps_per_epoch, alpha=0.05)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=rate, clipnorm=1.0),
+        rate = textgen.cosine_schedule(rate, epochs=recipe["planned_epochs"], steps_per_epoch=steps_per_epoch)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=rate, clipnorm=textgen.CLIPNORM),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
 
@@ -91,7 +87,7 @@ def run_recipe(name: str, recipe: dict[str, Any], minutes: float) -> dict[str, A
     # Held-out text is scored with the chapter's window (50), whatever the recipe trains on.
     validation = textgen.make_dataset(validation_ids, sequence_length=50, batch_size=128)
     test = textgen.make_dataset(test_ids, sequence_length=50, batch_size=128)
-    steps = len(train_ids) // ((length + 1) * batch)
+    steps = textgen.steps_per_epoch(len(train_ids), length, batch)
     keras.utils.set_random_seed(config.SEED)
     model = build(vocabulary.size, recipe, steps)
     curve: list[dict[str, float]] = []
