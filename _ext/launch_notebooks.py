@@ -468,15 +468,6 @@ def _costs(app: Any) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def _this_build_seconds(app: Any, docname: str) -> float | None:
-    """How long this build took to execute the chapter (myst-nb's record; for a chapter
-    taken from the execution cache, the time of the execution that filled it)."""
-    from myst_nb.sphinx_ import NbMetadataCollector
-
-    data = NbMetadataCollector.get_exec_data(app.env, docname) or {}
-    return data.get("runtime")
-
-
 def _minutes(seconds: float) -> str:
     minutes = seconds / 60
     if minutes < 1:
@@ -485,25 +476,33 @@ def _minutes(seconds: float) -> str:
     return f"about {rounded} minute{'s' if rounded != 1 else ''}"
 
 
+def run_cost(record: dict[str, Any], chapter: str) -> str:
+    """The run box's sentence on what running a chapter costs, from the committed record only.
+
+    Never this build's own time: a build on a busy machine would read slower
+    than the recorded full profile. Both profiles' times come from
+    ``benchmarks/results/notebook_costs.json``, and the sentence names the
+    machine and the date of each measurement.
+    """
+    seconds = {profile: times[chapter] for profile, times in record.get("seconds", {}).items()
+               if chapter in times}
+    parts = [f"{_minutes(seconds[profile])} in the {profile} profile" for profile in ("quick", "full")
+             if profile in seconds]
+    if not parts:
+        return ""
+    measured = record.get("measured", {})
+    where = sorted({f"{measured[profile]['machine']}, {measured[profile]['date']}"
+                    for profile in seconds if "machine" in measured.get(profile, {})})
+    where_text = f" (measured on {'; '.join(where)})" if where else ""
+    return f"Running it top to bottom takes {' and '.join(parts)}{where_text}."
+
+
 def run_box(app: Any, docname: str, download_href: str) -> str:
     """The HTML box under a chapter's title: launch links and what a run costs."""
-    import os
-
     urls = launch_urls(app, docname)
     chapter = Path(docname).name
     record = _costs(app)
-    profile = os.environ.get("DLBOOK_PROFILE", "quick")
-    seconds = {name: times[chapter] for name, times in record.get("seconds", {}).items() if chapter in times}
-    measured = _this_build_seconds(app, docname)
-    if measured:
-        seconds[profile] = measured
-    parts = [f"{_minutes(seconds[name])} in the {name} profile" + (" (this build)" if name == profile and measured else "")
-             for name in ("quick", "full") if name in seconds]
-    lines = []
-    if parts:
-        lines.append(f"Running it top to bottom takes {' and '.join(parts)}, on 2 CPU cores.")
-    if record.get("gpu", {}).get(chapter):
-        lines.append(record["gpu"][chapter])
+    lines = [line for line in (run_cost(record, chapter), record.get("gpu", {}).get(chapter)) if line]
     text = "".join(f"<p>{line}</p>" for line in lines)
     return (
         '<div class="dlbook-run-box" role="note" aria-label="Run this chapter">'

@@ -12,7 +12,15 @@ with ``scripts/build.sh`` (reusing the current virtualenv):
 
 Then it runs every chapter's notebook once more in a fresh kernel (from the
 model cache, as ``scripts/test.sh`` does) to measure each kernel's peak
-memory. Prints a table and writes JSON. Per-chapter execution times come
+memory.
+
+Machines of one size differ up to 4x in speed, and a shared machine slows
+down under load, so the cold build is recorded beside a **speed probe** timed
+in the same run, just before and just after it: a fixed float32 matrix
+product on every core (:func:`probe_seconds`). The build's time in probe
+units (cold seconds / probe seconds) tells a slow build from a slow machine,
+and the quick profile's target is stated in those units
+(:data:`QUICK_TARGET_PROBES`). Prints a table and writes JSON. Per-chapter execution times come
 from the execution cache's records.
 
 With ``--record PATH`` it also writes the full-profile record (what
@@ -42,6 +50,35 @@ from pathlib import Path
 from dlbook.notebook import machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: The probe: this many products of two 1024 x 1024 float32 matrices.
+PROBE_PRODUCTS = 40
+#: The quick profile's target, in probe units: 8 minutes on a machine 4x slower
+#: than the reference, that is 2 minutes on the reference, whose probe took
+#: 1.6 s (a 2-core machine of CI's size, idle, 2026-12-02).
+REFERENCE_PROBE_SECONDS = 1.6
+QUICK_TARGET_PROBES = round(120 / REFERENCE_PROBE_SECONDS)
+
+
+def probe_seconds(repeats: int = 3) -> float:
+    """Seconds for :data:`PROBE_PRODUCTS` float32 1024 x 1024 matrix products (best of ``repeats``).
+
+    NumPy's BLAS uses every core, as the book build's TensorFlow does, so the
+    probe slows down with the machine and with whatever else runs on it.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((1024, 1024), dtype=np.float32)
+    b = rng.standard_normal((1024, 1024), dtype=np.float32)
+    a @ b  # warm-up: threads started, pages touched
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(PROBE_PRODUCTS):
+            a @ b
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def build(folder: Path, environment: dict[str, str]) -> float:
@@ -88,7 +125,9 @@ def main() -> None:
             commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, check=True, capture_output=True,
                                     text=True).stdout.strip()
             started = time.strftime("%Y-%m-%d")
+            probe_before = probe_seconds()
             cold = build(folder, environment)
+            probe_after = probe_seconds()
             per_chapter_cold = chapter_seconds(folder)
             if args.record:
                 subprocess.run([sys.executable, "scripts/record_full_build.py", "--metrics", "_build/metrics",
@@ -121,6 +160,10 @@ def main() -> None:
         "commit": commit,
         "machine": f"{machine_description()}, Python {platform.python_version()}",
         "cold_build_seconds": round(cold, 1),
+        "probe": {"what": f"{PROBE_PRODUCTS} float32 1024x1024 matrix products, every core, best of 3",
+                  "seconds_before": round(probe_before, 3), "seconds_after": round(probe_after, 3)},
+        "cold_build_probes": round(cold / ((probe_before + probe_after) / 2)),
+        "quick_target_probes": QUICK_TARGET_PROBES,
         "warm_rebuild_seconds": round(warm, 1),
         "rebuild_from_model_cache_seconds": round(from_models, 1),
         "chapters": {
@@ -132,6 +175,9 @@ def main() -> None:
     }
     print(f"Book build, {args.profile} profile, on {results['machine']}")
     print(f"  cold build (trains everything)     {cold:8.1f} s")
+    print(f"  speed probe before / after         {probe_before:8.2f} / {probe_after:.2f} s")
+    print(f"  cold build in probe units          {results['cold_build_probes']:8d}"
+          + (f" (target for quick: at most {QUICK_TARGET_PROBES})" if args.profile == "quick" else ""))
     print(f"  warm rebuild (nothing executes)    {warm:8.1f} s")
     print(f"  rebuild from the model cache       {from_models:8.1f} s")
     print(f"  {'chapter':24s} {'cold s':>8s} {'cached s':>9s} {'peak MB':>8s}")

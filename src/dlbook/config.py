@@ -84,6 +84,25 @@ def profile_settings(module: str, table: Mapping[str, Mapping[str, Any]]) -> Cal
     return __getattr__
 
 
+def smoke_steps() -> int | None:
+    """Training steps per run in a smoke test, from ``DLBOOK_SMOKE_STEPS``; ``None`` normally.
+
+    Set by the Colab-like test before it runs the exercise solutions: each
+    solution must run every line, not converge, so a model that is not in the
+    cache trains one epoch of this many batches (see
+    :func:`dlbook.training.fit_cached`).
+
+    Raises:
+        ValueError: if the variable is set but is not a positive whole number.
+    """
+    value = os.environ.get("DLBOOK_SMOKE_STEPS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"DLBOOK_SMOKE_STEPS={value!r} is not a positive whole number of steps.")
+    return int(value)
+
+
 def data_dir() -> Path | None:
     """The offline data folder named by ``DLBOOK_DATA``, or ``None`` if unset."""
     value = os.environ.get("DLBOOK_DATA", "").strip()
@@ -93,11 +112,18 @@ def data_dir() -> Path | None:
 def cache_dir() -> Path:
     """The cache folder for downloads and trained models.
 
-    ``DLBOOK_CACHE`` if set, else ``$XDG_CACHE_HOME/dlbook`` (``~/.cache/dlbook``).
+    ``DLBOOK_CACHE`` if set; else, inside a checkout of the book (a folder
+    with ``_config.yml`` and ``_toc.yml`` at or above the working folder),
+    its ``_build/cache``, so that ``scripts/build.sh``, ``scripts/test.sh``,
+    the chapters and the command line of one checkout share their trained
+    models; else ``$XDG_CACHE_HOME/dlbook`` (``~/.cache/dlbook``), as in Colab.
     """
     value = os.environ.get("DLBOOK_CACHE", "").strip()
     if value:
         return Path(value).expanduser().resolve()
+    root = book_root()
+    if root is not None:
+        return root / "_build" / "cache"
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
     return Path(base).expanduser().resolve() / "dlbook"
 

@@ -121,9 +121,13 @@ SEQUENCE_LENGTH = 100
 BATCH_SIZE = 128
 #: Each character becomes a 64-number vector (the vocabulary has about 65 characters).
 EMBEDDING_DIM = 64
-#: LSTM units: the memory of the model. 512 reach a lower loss in 10 minutes
-#: of training than 256 do in any number of epochs (benchmarks/char_lstm_frontier.py).
-UNITS = 512
+#: LSTM units per profile: the memory of the model. 512 reach a lower loss in
+#: 10 minutes of training than 256 do in any number of epochs
+#: (benchmarks/char_lstm_frontier.py); the quick profile trains 256, whose
+#: epoch takes less than half as long, for one epoch (issue 26: a default build
+#: of minutes on any 2-core machine). Temperature and carried state, the
+#: chapter's lessons, hold for any trained model.
+UNITS_BY_PROFILE = {"quick": 256, "full": 512}
 #: Dropout on the LSTM's outputs: 512 units overfit a million characters without it.
 DROPOUT = 0.2
 #: Adam's peak step size, three times Keras' 0.001 default, which learns slowly
@@ -140,17 +144,17 @@ TRAIN_CHARS_BY_PROFILE: dict[str, int | None] = {"quick": None, "full": None}
 #: of training on 2 cores and were chosen on the validation loss.
 SCHEDULE_EPOCHS = 12
 #: Epochs per profile. The quick profile follows the full run's schedule and
-#: stops after 3 epochs, still at large steps: a schedule squeezed into 3
-#: epochs ended at a validation loss of 1.97 nats, the first 3 of 12 at about 1.8.
-EPOCHS_BY_PROFILE = {"quick": 3, "full": SCHEDULE_EPOCHS}
-#: ``TRAIN_CHARS`` and ``EPOCHS`` are the active profile's values, read on
-#: every access (never frozen at import); code here calls :func:`settings`.
-_BY_PROFILE = {"TRAIN_CHARS": TRAIN_CHARS_BY_PROFILE, "EPOCHS": EPOCHS_BY_PROFILE}
+#: stops after its first epoch, still at large steps (a schedule squeezed into
+#: a short run ends at small steps before the model has learned much).
+EPOCHS_BY_PROFILE = {"quick": 1, "full": SCHEDULE_EPOCHS}
+#: ``TRAIN_CHARS``, ``EPOCHS`` and ``UNITS`` are the active profile's values,
+#: read on every access (never frozen at import); code here calls :func:`settings`.
+_BY_PROFILE = {"TRAIN_CHARS": TRAIN_CHARS_BY_PROFILE, "EPOCHS": EPOCHS_BY_PROFILE, "UNITS": UNITS_BY_PROFILE}
 __getattr__ = config.profile_settings(__name__, _BY_PROFILE)
 
 
 def settings() -> dict[str, Any]:
-    """The active profile's ``TRAIN_CHARS`` and ``EPOCHS``, read now."""
+    """The active profile's ``TRAIN_CHARS``, ``EPOCHS`` and ``UNITS``, read now."""
     return {name: config.pick(**values) for name, values in _BY_PROFILE.items()}
 
 #: The one-hot comparison model trains briefly in both profiles.
@@ -318,7 +322,7 @@ def dataset_key(train_ids: np.ndarray, validation_ids: np.ndarray, **settings: A
 def build_model(
     vocab_size: int,
     embedding_dim: int = EMBEDDING_DIM,
-    units: int | Sequence[int] = UNITS,
+    units: int | Sequence[int] | None = None,
     *,
     one_hot: bool = False,
     dropout: float = DROPOUT,
@@ -331,7 +335,8 @@ def build_model(
     Args:
         vocab_size: How many characters the vocabulary holds.
         embedding_dim: Size of each character's learned vector.
-        units: LSTM units, or a list of sizes to stack several LSTM layers.
+        units: LSTM units, or a list of sizes to stack several LSTM layers
+            (default: the active profile's ``UNITS``).
         one_hot: Feed one-hot vectors instead of an embedding (``embedding_dim``
             is then unused).
         dropout: Dropout rate after each LSTM layer (0 for none); it acts in
@@ -340,6 +345,8 @@ def build_model(
     import keras
     from keras import layers
 
+    if units is None:
+        units = settings()["UNITS"]
     sizes = [units] if isinstance(units, int) else list(units)
     if vocab_size < 2 or embedding_dim < 1 or not sizes or min(sizes) < 1:
         raise ValueError("vocab_size must be >= 2; embedding_dim and units must be positive.")

@@ -401,6 +401,15 @@ def fit_cached(
             return loaded
     if missing == "raise":
         raise NotTrainedError(name, entry)
+    smoke = config.smoke_steps()
+    if smoke is not None:
+        # A smoke test proves that the code runs, not that it converges: one
+        # epoch of a few batches, and nothing stored, so that no half-trained
+        # model can ever be loaded as the real one.
+        fit_kwargs = {**fit_kwargs, "epochs": 1, "steps_per_epoch": smoke}
+        if validation_data is not None:
+            fit_kwargs["validation_steps"] = smoke
+        cache = False
 
     keras.utils.set_random_seed(seed)
     start = time.perf_counter()

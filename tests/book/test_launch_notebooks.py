@@ -130,6 +130,9 @@ def test_page_buttons_and_run_box_point_at_the_launch_notebook(doc: str) -> None
     text = box.get_text(" ", strip=True)
     assert "Open in Colab" in text and "Open in Binder" in text
     assert re.search(r"in the quick profile\b.* and .* in the full profile\b", text), text
+    minutes = {profile: 0 if words == "under a" else int(words)
+               for words, profile in re.findall(r"(under a|\d+) minutes? in the (quick|full) profile", text)}
+    assert minutes["quick"] <= minutes["full"], f"the quick profile reads slower than the full one: {text}"
 
 
 @pytest.mark.parametrize("doc", [doc for doc in DOCS if doc != "book/intro"])

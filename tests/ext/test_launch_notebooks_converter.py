@@ -165,3 +165,15 @@ def test_references_from_a_bib_file(tmp_path: Path) -> None:
                                                  (150, "about 2 minutes"), (26 * 60, "about 25 minutes")])
 def test_minutes_read_naturally(seconds: float, words: str) -> None:
     assert ln._minutes(seconds) == words
+
+
+def test_the_run_box_quotes_the_record_with_its_machine_and_date() -> None:
+    record = {"seconds": {"quick": {"autoencoder": 40.0}, "full": {"autoencoder": 150.0}},
+              "measured": {"quick": {"machine": "x86_64, 2 CPU cores", "date": "2026-12-02"},
+                           "full": {"machine": "x86_64, 2 CPU cores", "date": "2026-12-02"}}}
+    assert ln.run_cost(record, "autoencoder") == (
+        "Running it top to bottom takes under a minute in the quick profile and about 2 minutes "
+        "in the full profile (measured on x86_64, 2 CPU cores, 2026-12-02).")
+    record["measured"]["full"]["date"] = "2026-11-29"
+    assert "2026-11-29; x86_64, 2 CPU cores, 2026-12-02)" in ln.run_cost(record, "autoencoder")
+    assert ln.run_cost(record, "sentiment") == ""

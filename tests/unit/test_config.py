@@ -35,8 +35,21 @@ def test_folders_follow_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.delenv("DLBOOK_DATA")
     monkeypatch.delenv("DLBOOK_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)  # outside a checkout of the book, as in Colab
     assert config.data_dir() is None
     assert config.cache_dir() == tmp_path / "xdg" / "dlbook"
+
+
+def test_a_checkout_keeps_its_models_in_its_own_build_folder(monkeypatch: pytest.MonkeyPatch,
+                                                             tmp_path: Path) -> None:
+    """build.sh, test.sh, the chapters and the command line of one checkout share one cache."""
+    monkeypatch.delenv("DLBOOK_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "_config.yml").write_text("title: t\n")
+    (tmp_path / "_toc.yml").write_text("root: intro\n")
+    (tmp_path / "book").mkdir()
+    monkeypatch.chdir(tmp_path / "book")  # where a chapter's kernel runs
+    assert config.cache_dir() == tmp_path / "_build" / "cache"
 
 
 def test_metrics_go_under_the_book_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -170,3 +170,31 @@ def test_the_key_covers_the_code_and_the_initial_weights(tiny_data) -> None:
     assert description["initial_weights"] == training.fingerprint(tiny_model().get_weights())
     assert description["initial_weights"] != training.fingerprint(
         [np.asarray(weight) for weight in tiny_model(units=5).get_weights()])
+
+
+def test_a_smoke_run_trains_a_few_steps_of_one_epoch_and_stores_nothing(tiny_data, monkeypatch) -> None:
+    x, y = tiny_data  # 64 examples, batch 16: 4 steps per epoch normally
+    monkeypatch.setenv("DLBOOK_SMOKE_STEPS", "2")
+    smoke = fit(tiny_model(), x, y, validation_data=(x, y), epochs=5)
+    assert not smoke.cached and smoke.epochs == 1
+    assert not training.models_dir().exists() or not any(training.models_dir().iterdir())
+    monkeypatch.delenv("DLBOOK_SMOKE_STEPS")
+    real = fit(tiny_model(), x, y, validation_data=(x, y), epochs=5)
+    assert not real.cached and real.epochs == 5, "a smoke run must never stand in for the real one"
+
+
+def test_a_smoke_run_loads_a_model_that_is_already_trained(tiny_data, monkeypatch) -> None:
+    x, y = tiny_data
+    trained = fit(tiny_model(), x, y, epochs=3)
+    monkeypatch.setenv("DLBOOK_SMOKE_STEPS", "1")
+    again = fit(tiny_model(), x, y, epochs=3)
+    assert again.cached and again.key == trained.key and again.epochs == 3
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "two"])
+def test_a_smoke_setting_that_is_not_a_step_count_is_refused(value, monkeypatch) -> None:
+    from dlbook import config
+
+    monkeypatch.setenv("DLBOOK_SMOKE_STEPS", value)
+    with pytest.raises(ValueError, match="DLBOOK_SMOKE_STEPS"):
+        config.smoke_steps()
