@@ -1,10 +1,10 @@
 """The quick build tells the same story as the recorded full-profile build, or says where not.
 
 Every chapter glues ``verdicts``: its verdict sentences with the numbers masked
-(:func:`dlbook.wording.outcomes`). The quick build's must equal those of the
+(:func:`dlbook.prose.wording.outcomes`). The quick build's must equal those of the
 full-profile record in ``src/dlbook/full_profile.json``, except where the quick
 sentence names the full profile, saying on the page that the profiles differ
-(:func:`dlbook.reference.compare_verdicts`). Run after a quick build; skipped
+(:func:`dlbook.prose.reference.compare_verdicts`). Run after a quick build; skipped
 when there is none (a failure under DLBOOK_REQUIRE_BOOK=1, as scripts/test.sh
 sets it) and after a full build, which is what the record is made from.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from dlbook import reference
+from dlbook.prose import reference
 
 pytestmark = pytest.mark.book
 

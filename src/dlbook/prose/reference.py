@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dlbook import wording
+from dlbook.prose import wording
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; the package supports 3.10
     from importlib.resources.abc import Traversable
