@@ -93,7 +93,7 @@ def started(record: Mapping[str, Any], path: str) -> datetime.datetime:
 
 
 def chapter_entry(record: Mapping[str, Any]) -> dict[str, Any]:
-    """What the full-profile record keeps of one chapter: its values, its verdicts and its training runs."""
+    """What the full-profile record keeps of one chapter: its values, its verdicts (sentences and ids) and its training runs."""
     from dlbook.prose import wording
 
     values = record["values"]
@@ -104,7 +104,9 @@ def chapter_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     verdicts = glued if isinstance(glued, dict) else wording.outcomes(values)
     training = {name: {field: run[field] for field in TRAINING_FIELDS if field in run}
                 for name, run in record["training"].items()}
-    return {"values": values, "verdicts": verdicts, "training": training}
+    # The branch each verdict took, which the quick build's test compares where both have it.
+    return {"values": values, "verdicts": verdicts, "verdict_ids": dict(record.get("verdict_ids", {})),
+            "training": training}
 
 
 def git_state(root: Path = ROOT) -> tuple[str, bool]:

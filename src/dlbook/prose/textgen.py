@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from dlbook.prose import Verdict
+
 __all__ = [
     "context_verdict",
     "embedding_saving_verdict",
@@ -32,7 +34,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def target_verdict(loss: float, target: float, *, profile: str, epochs: int, train_chars: int) -> str:
+def target_verdict(loss: float, target: float, *, profile: str, epochs: int, train_chars: int) -> Verdict:
     """How a test loss (nats per character) stands against the full profile's aim, in words.
 
     The quick profile trains far less than the full one, so a quick model
@@ -42,42 +44,43 @@ def target_verdict(loss: float, target: float, *, profile: str, epochs: int, tra
     gap = abs(loss - target)
     by = "less than 0.01 nats" if gap < 0.005 else f"{gap:.2f} nats"
     if loss <= target:
-        return ("reaches it even in the quick profile" if profile == "quick"
+        text = ("reaches it even in the quick profile" if profile == "quick"
                 else "just reaches it" if gap < 0.005 else f"reaches it, {by} below")
+        return Verdict(text, "reaches")
     if profile == "quick":
-        return (f"misses it by {by}: the quick profile trains {_plural(epochs, 'epoch')} "
-                f"on {train_chars:,} characters, a fraction of the full profile's training")
-    return f"misses it by {by} after {_plural(epochs, 'epoch')}"
+        return Verdict(f"misses it by {by}: the quick profile trains {_plural(epochs, 'epoch')} "
+                       f"on {train_chars:,} characters, a fraction of the full profile's training", "misses")
+    return Verdict(f"misses it by {by} after {_plural(epochs, 'epoch')}", "misses")
 
 
-def context_verdict(window_loss: float, carried_loss: float, *, tolerance: float = 0.01) -> str:
+def context_verdict(window_loss: float, carried_loss: float, *, tolerance: float = 0.01) -> Verdict:
     """Compare the loss over short windows with the loss when the state is carried, in words."""
     gap = window_loss - carried_loss
     if gap > tolerance:
-        return f"lower by {gap:.2f} nats, so the model uses context beyond its training windows"
+        return Verdict(f"lower by {gap:.2f} nats, so the model uses context beyond its training windows", 'uses_context')
     if gap < -tolerance:
-        return (f"higher by {-gap:.2f} nats: trained on short windows that start from a zero state, "
-                "the model has not learned to use a longer past")
-    return "about the same, so the context beyond a window adds little here"
+        return (Verdict(f"higher by {-gap:.2f} nats: trained on short windows that start from a zero state, "
+                "the model has not learned to use a longer past", 'no_longer_past'))
+    return Verdict("about the same, so the context beyond a window adds little here", 'same')
 
 
-def window_verdict(speedup: float, window: int) -> str:
+def window_verdict(speedup: float, window: int) -> Verdict:
     """Read the speed-up of carrying the state over re-reading a window with the same step.
 
     Re-reading costs ``window`` steps per character instead of one, so the
     speed-up approaches but cannot much exceed the window length.
     """
     if speedup > 1.1 * window:
-        return f"above the window length of {window}, which only timing noise explains"
+        return Verdict(f"above the window length of {window}, which only timing noise explains", 'above_window', lesson=False)
     if speedup >= 0.5 * window:
-        return f"close to the window length of {window}: almost all of the baseline's time is re-reading"
+        return Verdict(f"close to the window length of {window}: almost all of the baseline's time is re-reading", 'close_to_window', lesson=False)
     if speedup > 1.5:
-        return (f"well below the window length of {window}: the work paid once per character "
-                "either way (sampling, Python) weighs too")
-    return "no real gain: the work paid once per character dominates both methods"
+        return (Verdict(f"well below the window length of {window}: the work paid once per character "
+                "either way (sampling, Python) weighs too", 'below_window', lesson=False))
+    return Verdict("no real gain: the work paid once per character dominates both methods", 'no_gain', lesson=False)
 
 
-def framework_verdict(ratio: float, milliseconds: float) -> str:
+def framework_verdict(ratio: float, milliseconds: float) -> Verdict:
     """Read how much slower ``model.predict`` per character is than the same window in NumPy.
 
     Args:
@@ -86,64 +89,68 @@ def framework_verdict(ratio: float, milliseconds: float) -> str:
     """
     cost = "under a millisecond" if milliseconds < 1 else f"about {milliseconds:,.0f} milliseconds"
     if ratio >= 10:
-        return (f"what it adds per character ({cost}) is almost all the framework's own work per call, "
-                "not the model's arithmetic")
+        return (Verdict(f"what it adds per character ({cost}) is almost all the framework's own work per call, "
+                "not the model's arithmetic", 'framework_dominates', lesson=False))
     if ratio > 1.5:
-        return (f"what it adds per character ({cost}) is the framework's work per call, "
-                f"{ratio - 1:.1f} times the arithmetic itself")
-    return f"the framework adds little ({cost} per character)"
+        return (Verdict(f"what it adds per character ({cost}) is the framework's work per call, "
+                f"{ratio - 1:.1f} times the arithmetic itself", 'framework_costs', lesson=False))
+    return Verdict(f"the framework adds little ({cost} per character)", 'framework_little', lesson=False)
 
 
-def floor_verdict(share: float) -> str:
+def floor_verdict(share: float) -> Verdict:
     """Read a method's speed as a share of the machine's floor (the step's matrix products alone)."""
     if share >= 0.9:
-        return "the rest of the step costs almost nothing"
+        return Verdict("the rest of the step costs almost nothing", 'near_floor', lesson=False)
     if share >= 0.5:
-        return "the matrix products take more of a step's time than everything else in it"
-    return "the rest of the step (gates, sampling, Python) takes more time than the matrix products"
+        return Verdict("the matrix products take more of a step's time than everything else in it", 'products_dominate', lesson=False)
+    return Verdict("the rest of the step (gates, sampling, Python) takes more time than the matrix products", 'rest_dominates', lesson=False)
 
 
-def rounding_verdict(difference: float, *, tolerance: float = 1e-4) -> str:
+def rounding_verdict(difference: float, *, tolerance: float = 1e-4) -> Verdict:
     """Say whether two computations of the same numbers agree: identical, equal up to rounding, or not."""
     if difference == 0:
-        return "identical"
+        return Verdict("identical", 'identical')
     if difference <= tolerance:
-        return f"equal up to float rounding (they differ by {difference:.0e})"
-    return f"different: they differ by {difference:.1e}, more than rounding explains"
+        return Verdict(f"equal up to float rounding (they differ by {difference:.0e})", 'rounding')
+    return Verdict(f"different: they differ by {difference:.1e}, more than rounding explains", 'different')
 
 
-def trend_verdict(values: Sequence[float]) -> str:
+def trend_verdict(values: Sequence[float]) -> Verdict:
     """A word for how a measurement moves along increasing temperatures."""
     steps = np.diff(np.asarray(values, dtype=float))
     if (steps > 0).all():
-        return "rises at every step"
+        return Verdict("rises at every step", 'rises_every_step')
     if (steps < 0).all():
-        return "falls at every step"
+        return Verdict("falls at every step", 'falls_every_step')
     if values[-1] > values[0]:
-        return "rises overall"
-    return "falls overall" if values[-1] < values[0] else "ends where it started"
+        return Verdict("rises overall", 'rises_overall')
+    return Verdict("falls overall" if values[-1] < values[0] else "ends where it started", "falls_overall" if values[-1] < values[0] else "unchanged")
 
 
-def temperature_verdicts(low: dict[str, float], one: dict[str, float], high: dict[str, float]) -> dict[str, str]:
+def temperature_verdicts(low: dict[str, float], one: dict[str, float], high: dict[str, float]) -> dict[str, Verdict]:
     """Readings of the temperature table's rows at the lowest temperature, at 1 and at the highest."""
+    sharper = low["entropy"] < one["entropy"]
+    repeats = low["distinct_ngrams"] < high["distinct_ngrams"]
+    invents = high["word_share"] < low["word_share"]
     return {
-        "entropy_verdict": ("so the text is predictable" if low["entropy"] < one["entropy"]
-                            else "yet here the text is not more predictable"),
-        "distinct_verdict": ("low temperatures repeat the same few phrases, high temperatures rarely repeat anything"
-                             if low["distinct_ngrams"] < high["distinct_ngrams"]
-                             else "unexpectedly, the low temperatures repeat less here"),
-        "word_share_verdict": ("the variety bought with a high temperature is increasingly made of words that "
-                               "do not exist" if high["word_share"] < low["word_share"]
-                               else "unexpectedly, high temperatures do not invent more words here"),
+        "entropy_verdict": (Verdict("so the text is predictable", "predictable") if sharper
+                            else Verdict("yet here the text is not more predictable", "not_predictable")),
+        "distinct_verdict": (Verdict("low temperatures repeat the same few phrases, high temperatures rarely repeat "
+                                     "anything", "low_repeats") if repeats
+                             else Verdict("unexpectedly, the low temperatures repeat less here", "low_repeats_less")),
+        "word_share_verdict": (Verdict("the variety bought with a high temperature is increasingly made of words "
+                                       "that do not exist", "high_invents") if invents
+                               else Verdict("unexpectedly, high temperatures do not invent more words here",
+                                            "high_invents_no_more")),
         "temperature_verdict": (
-            "low temperatures give safe, repetitive text and high temperatures varied text that drifts "
-            "into gibberish"
-            if low["distinct_ngrams"] < high["distinct_ngrams"] and high["word_share"] < low["word_share"]
-            else "here the measurements do not show the usual trade of repetition against gibberish"),
+            Verdict("low temperatures give safe, repetitive text and high temperatures varied text that drifts "
+                    "into gibberish", "usual_trade") if repeats and invents
+            else Verdict("here the measurements do not show the usual trade of repetition against gibberish",
+                         "no_usual_trade")),
     }
 
 
-def one_hot_verdicts(*, loss_gap: float, params_ratio: float, time_ratio: float) -> dict[str, str]:
+def one_hot_verdicts(*, loss_gap: float, params_ratio: float, time_ratio: float) -> dict[str, Verdict]:
     """Read the embedding-against-one-hot comparison.
 
     Args:
@@ -152,26 +159,28 @@ def one_hot_verdicts(*, loss_gap: float, params_ratio: float, time_ratio: float)
         time_ratio: One-hot seconds per epoch over the embedding model's.
     """
     if loss_gap > 0.05:
-        learning = "In this short run the embedding model did learn faster."
+        learning = Verdict("In this short run the embedding model did learn faster.", "embedding_faster")
     elif loss_gap < -0.05:
-        learning = "In this short run the one-hot model even learned faster."
+        learning = Verdict("In this short run the one-hot model even learned faster.", "one_hot_faster")
     else:
-        learning = "Both learn about equally fast."
+        learning = Verdict("Both learn about equally fast.", "equally_fast")
     if params_ratio < 1:
-        params = ("In parameters the claim fails for characters: the one-hot model is even "
-                  + ("slightly " if params_ratio > 0.95 else "") + "smaller.")
+        params = Verdict("In parameters the claim fails for characters: the one-hot model is even "
+                         + ("slightly " if params_ratio > 0.95 else "") + "smaller.", "claim_fails")
     elif params_ratio < 1.1:
-        params = "In parameters the claim barely holds for characters."
+        params = Verdict("In parameters the claim barely holds for characters.", "claim_barely_holds")
     else:
-        params = "In parameters the claim holds here."
+        params = Verdict("In parameters the claim holds here.", "claim_holds")
     similar = 0.9 <= params_ratio <= 1.1 and 0.8 <= time_ratio <= 1.25
     summary = ("an embedding and one-hot inputs cost about the same parameters and time"
                if similar else "the embedding and the one-hot model differ in cost"
                f" ({params_ratio:.2f} times the parameters and {time_ratio:.2f} times the time for one-hot)")
-    return {"one_hot_verdict": learning, "params_verdict": params, "embedding_cost_verdict": summary}
+    # Its time ratio is this machine's timing: a reading another machine may honestly give otherwise.
+    return {"one_hot_verdict": learning, "params_verdict": params,
+            "embedding_cost_verdict": Verdict(summary, "similar_cost" if similar else "different_cost", lesson=False)}
 
 
-def embedding_saving_verdict(one_hot_kernel: int, embedding_kernel: int, one_hot_params: int) -> str:
+def embedding_saving_verdict(one_hot_kernel: int, embedding_kernel: int, one_hot_params: int) -> Verdict:
     """What the embedding saves in input weights against one-hot inputs, as a phrase.
 
     Args:
@@ -181,9 +190,9 @@ def embedding_saving_verdict(one_hot_kernel: int, embedding_kernel: int, one_hot
     """
     saved = one_hot_kernel - embedding_kernel
     if saved < 0:
-        return f"the embedding costs {-saved:,} more weights than one-hot inputs: there is nothing to save"
+        return Verdict(f"the embedding costs {-saved:,} more weights than one-hot inputs: there is nothing to save", 'costs_more')
     if saved == 0:
-        return "the two cost exactly the same number of weights: there is nothing to save"
+        return Verdict("the two cost exactly the same number of weights: there is nothing to save", 'same')
     share = saved / one_hot_params
     amount = "under 1%" if share < 0.01 else f"{share:.0%}"
-    return f"the embedding saves {saved:,} weights, {amount} of the model"
+    return Verdict(f"the embedding saves {saved:,} weights, {amount} of the model", 'saves')
