@@ -8,8 +8,7 @@ against is the very model chapter 1 trained (the training cache hands it over
 without retraining).
 
 Beyond the model, the module holds what chapter 1 measures and draws:
-reconstruction scores (:func:`reconstruction_scores`), a PCA baseline
-(:func:`fit_pca`), latent interpolation (:func:`interpolate`), per-digit
+reconstruction scores (:func:`reconstruction_scores`), latent interpolation (:func:`interpolate`), per-digit
 errors (:func:`per_class_mean`) and the chapter's figures.
 """
 
@@ -33,13 +32,11 @@ __all__ = [
     "TRAIN_SIZE",
     "VALIDATION_SIZE",
     "MnistSplits",
-    "PrincipalComponents",
     "binary_crossentropy",
     "build_autoencoder",
     "compression_ratio",
     "dead_units",
     "fit_basic_autoencoder",
-    "fit_pca",
     "format_latent_table",
     "interpolate",
     "load_mnist_splits",
@@ -305,88 +302,6 @@ def interpolate(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
         raise ValueError(f"steps must be at least 2 (the two end points), got {steps}.")
     weights = np.linspace(0.0, 1.0, steps, dtype=np.float32).reshape(-1, *([1] * start.ndim))
     return (1 - weights) * start + weights * end
-
-
-# ------------------------------------------------------------- PCA baseline
-# A linear autoencoder trained with squared error learns the subspace of the
-# top principal components (Baldi and Hornik, 1989), so PCA with as many
-# components as the latent size is the best any *linear* autoencoder can do.
-
-@dataclass(frozen=True)
-class PrincipalComponents:
-    """A fitted PCA: the data mean and the top components (orthonormal rows).
-
-    Attributes:
-        mean: The training mean, shape ``[features]``.
-        components: Shape ``[n_components, features]``, by decreasing variance.
-        explained_variance_ratio: Share of the total variance per component.
-    """
-
-    mean: np.ndarray
-    components: np.ndarray
-    explained_variance_ratio: np.ndarray
-
-    @property
-    def n_components(self) -> int:
-        """How many components are kept."""
-        return len(self.components)
-
-    def encode(self, x: np.ndarray) -> np.ndarray:
-        """Project onto the components: ``[n, features] -> [n, n_components]``."""
-        return (np.asarray(x, np.float64) - self.mean) @ self.components.T
-
-    def decode(self, codes: np.ndarray) -> np.ndarray:
-        """Map codes back to feature space: ``[n, n_components] -> [n, features]``."""
-        return np.asarray(codes, np.float64) @ self.components + self.mean
-
-    def reconstruct(self, x: np.ndarray) -> np.ndarray:
-        """Encode then decode (the best rank-``n_components`` approximation in squared error).
-
-        Returned as ``float32`` images, like the autoencoders' outputs (and at half the memory).
-        """
-        x = np.asarray(x)
-        return np.concatenate([
-            self.decode(self.encode(x[start:start + _CHUNK])).astype(np.float32)
-            for start in range(0, len(x), _CHUNK)
-        ]) if len(x) else np.zeros(x.shape, np.float32)
-
-    def truncate(self, n_components: int) -> PrincipalComponents:
-        """The PCA with only the first ``n_components`` (the same as fitting that many)."""
-        if not 1 <= n_components <= self.n_components:
-            raise ValueError(f"n_components must be in 1..{self.n_components}, got {n_components}.")
-        return PrincipalComponents(self.mean, self.components[:n_components],
-                                   self.explained_variance_ratio[:n_components])
-
-
-def fit_pca(x: np.ndarray, n_components: int) -> PrincipalComponents:
-    """Fit PCA by the eigen-decomposition of the covariance matrix (exact and deterministic).
-
-    Args:
-        x: Data of shape ``[n, features]``.
-        n_components: How many components to keep.
-    """
-    x = np.asarray(x)
-    if x.ndim != 2:
-        raise ValueError(f"x must be a 2-D array (examples, features), got shape {x.shape}.")
-    if not 1 <= n_components <= x.shape[1]:
-        raise ValueError(f"n_components must be in 1..{x.shape[1]}, got {n_components}.")
-    mean = x.mean(axis=0, dtype=np.float64)
-    # Accumulate the covariance chunk by chunk, so that no float64 copy of the
-    # whole data set is ever held in memory.
-    covariance = np.zeros((x.shape[1], x.shape[1]))
-    for start in range(0, len(x), 5 * _CHUNK):
-        centred = x[start:start + 5 * _CHUNK].astype(np.float64) - mean
-        covariance += centred.T @ centred
-    covariance /= max(len(x) - 1, 1)
-    variances, vectors = np.linalg.eigh(covariance)  # ascending order
-    order = np.argsort(variances)[::-1][:n_components]
-    components = vectors[:, order].T
-    # An eigenvector's sign is arbitrary; fix it so that results are reproducible.
-    signs = np.sign(components[np.arange(n_components), np.argmax(np.abs(components), axis=1)])
-    components = components * signs[:, None]
-    total = variances.clip(min=0).sum()
-    ratio = variances[order].clip(min=0) / total if total > 0 else np.zeros(n_components)
-    return PrincipalComponents(mean, components, ratio)
 
 
 # ------------------------------------------------------------------ tables and figures

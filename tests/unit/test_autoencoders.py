@@ -151,36 +151,6 @@ def test_summarize_trend() -> None:
     assert autoencoders.summarize_trend({16: 10.0, 32: 20.0}, lower_is_better=False)["monotone"]
 
 
-# ------------------------------------------------------------------ PCA
-
-
-def test_pca_recovers_data_in_a_subspace_exactly() -> None:
-    rng = np.random.default_rng(0)
-    basis = np.linalg.qr(rng.normal(size=(10, 3)))[0].T  # 3 orthonormal directions in 10-D
-    x = rng.normal(size=(200, 3)) @ basis + 5.0
-    pca = autoencoders.fit_pca(x, 3)
-    np.testing.assert_allclose(pca.reconstruct(x), x, atol=1e-9)
-    np.testing.assert_allclose(pca.components @ pca.components.T, np.eye(3), atol=1e-12)
-    assert pca.explained_variance_ratio.sum() == pytest.approx(1.0)
-    assert np.all(np.diff(pca.explained_variance_ratio) <= 0)
-
-
-def test_pca_matches_scikit_learn_and_truncation_equals_refitting() -> None:
-    from sklearn.decomposition import PCA
-
-    x = np.random.default_rng(1).random((300, 20))
-    ours = autoencoders.fit_pca(x, 8)
-    theirs = PCA(n_components=5, svd_solver="full").fit(x)
-    np.testing.assert_allclose(ours.truncate(5).reconstruct(x), theirs.inverse_transform(theirs.transform(x)),
-                               atol=1e-8)
-    np.testing.assert_allclose(ours.truncate(5).reconstruct(x), autoencoders.fit_pca(x, 5).reconstruct(x), atol=1e-10)
-    np.testing.assert_allclose(ours.explained_variance_ratio[:5], theirs.explained_variance_ratio_, rtol=1e-8)
-    with pytest.raises(ValueError):
-        ours.truncate(9)
-    with pytest.raises(ValueError):
-        autoencoders.fit_pca(x, 0)
-
-
 # ------------------------------------------------------------------ tables and figures
 
 
