@@ -10,7 +10,7 @@ It reads every chapter's results record (``<chapter>.json``, written by
 when one is missing, unreadable or from the quick profile: a record mixing
 profiles would make the quick pages quote quick numbers as the full profile's.
 The quick pages and ``tests/book/test_profile_verdicts.py`` read the result
-through :mod:`dlbook.reference`. Writing it changes the stamp of
+through :mod:`dlbook.prose.reference`. Writing it changes the stamp of
 ``scripts/build.sh``, so the next build executes the chapters again and quotes
 the new numbers.
 """
@@ -93,8 +93,8 @@ def started(record: Mapping[str, Any], path: str) -> datetime.datetime:
 
 
 def chapter_entry(record: Mapping[str, Any]) -> dict[str, Any]:
-    """What the full-profile record keeps of one chapter: its values, its verdicts and its training runs."""
-    from dlbook import wording
+    """What the full-profile record keeps of one chapter: its values, its verdicts (sentences and ids) and its training runs."""
+    from dlbook.prose import wording
 
     values = record["values"]
     # The glued verdicts are what the quick page's test compares: the sentences
@@ -104,7 +104,9 @@ def chapter_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     verdicts = glued if isinstance(glued, dict) else wording.outcomes(values)
     training = {name: {field: run[field] for field in TRAINING_FIELDS if field in run}
                 for name, run in record["training"].items()}
-    return {"values": values, "verdicts": verdicts, "training": training}
+    # The branch each verdict took, which the quick build's test compares where both have it.
+    return {"values": values, "verdicts": verdicts, "verdict_ids": dict(record.get("verdict_ids", {})),
+            "training": training}
 
 
 def git_state(root: Path = ROOT) -> tuple[str, bool]:
@@ -122,7 +124,7 @@ def git_state(root: Path = ROOT) -> tuple[str, bool]:
 
 def full_profile_record(records: Mapping[str, Mapping[str, Any]], metrics: Path, commit: str,
                         dirty: bool) -> dict[str, Any]:
-    """The record that :mod:`dlbook.reference` reads, from the chapters' results records."""
+    """The record that :mod:`dlbook.prose.reference` reads, from the chapters' results records."""
     if not records:
         raise RecordError(f"{metrics}: no chapters to record.")
     latest = max(started(record, str(metrics / f"{chapter}.json")) for chapter, record in records.items())
@@ -158,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"record_full_build.py: {error}", file=sys.stderr)
         return 1
     write(record, arguments.out)
-    from dlbook import reference
+    from dlbook.prose import reference
 
     # Read it back the way the chapters will, so a record they cannot read is never left behind silently.
     reference.load(arguments.out)

@@ -8,8 +8,7 @@ against is the very model chapter 1 trained (the training cache hands it over
 without retraining).
 
 Beyond the model, the module holds what chapter 1 measures and draws:
-reconstruction scores (:func:`reconstruction_scores`), a PCA baseline
-(:func:`fit_pca`), latent interpolation (:func:`interpolate`), per-digit
+reconstruction scores (:func:`reconstruction_scores`), latent interpolation (:func:`interpolate`), per-digit
 errors (:func:`per_class_mean`) and the chapter's figures.
 """
 
@@ -33,24 +32,15 @@ __all__ = [
     "TRAIN_SIZE",
     "VALIDATION_SIZE",
     "MnistSplits",
-    "PrincipalComponents",
     "binary_crossentropy",
     "build_autoencoder",
     "compression_ratio",
     "dead_units",
-    "dead_units_verdict",
     "fit_basic_autoencoder",
-    "fit_pca",
     "format_latent_table",
-    "generalisation_verdict",
-    "holdout_verdict",
-    "ink_verdict",
     "interpolate",
-    "latent_sweep_verdicts",
     "load_mnist_splits",
     "mse",
-    "pca_smallest_verdict",
-    "pca_verdict",
     "per_class_mean",
     "plot_error_vs_latent",
     "plot_latent_projection",
@@ -58,10 +48,7 @@ __all__ = [
     "psnr",
     "reconstruction_scores",
     "settings",
-    "size_cost_verdict",
-    "sparsity_verdict",
     "summarize_trend",
-    "worst_ink_verdict",
 ]
 
 #: MNIST digits are 28x28 grey images, flattened to 784 inputs for a dense model.
@@ -317,88 +304,6 @@ def interpolate(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
     return (1 - weights) * start + weights * end
 
 
-# ------------------------------------------------------------- PCA baseline
-# A linear autoencoder trained with squared error learns the subspace of the
-# top principal components (Baldi and Hornik, 1989), so PCA with as many
-# components as the latent size is the best any *linear* autoencoder can do.
-
-@dataclass(frozen=True)
-class PrincipalComponents:
-    """A fitted PCA: the data mean and the top components (orthonormal rows).
-
-    Attributes:
-        mean: The training mean, shape ``[features]``.
-        components: Shape ``[n_components, features]``, by decreasing variance.
-        explained_variance_ratio: Share of the total variance per component.
-    """
-
-    mean: np.ndarray
-    components: np.ndarray
-    explained_variance_ratio: np.ndarray
-
-    @property
-    def n_components(self) -> int:
-        """How many components are kept."""
-        return len(self.components)
-
-    def encode(self, x: np.ndarray) -> np.ndarray:
-        """Project onto the components: ``[n, features] -> [n, n_components]``."""
-        return (np.asarray(x, np.float64) - self.mean) @ self.components.T
-
-    def decode(self, codes: np.ndarray) -> np.ndarray:
-        """Map codes back to feature space: ``[n, n_components] -> [n, features]``."""
-        return np.asarray(codes, np.float64) @ self.components + self.mean
-
-    def reconstruct(self, x: np.ndarray) -> np.ndarray:
-        """Encode then decode (the best rank-``n_components`` approximation in squared error).
-
-        Returned as ``float32`` images, like the autoencoders' outputs (and at half the memory).
-        """
-        x = np.asarray(x)
-        return np.concatenate([
-            self.decode(self.encode(x[start:start + _CHUNK])).astype(np.float32)
-            for start in range(0, len(x), _CHUNK)
-        ]) if len(x) else np.zeros(x.shape, np.float32)
-
-    def truncate(self, n_components: int) -> PrincipalComponents:
-        """The PCA with only the first ``n_components`` (the same as fitting that many)."""
-        if not 1 <= n_components <= self.n_components:
-            raise ValueError(f"n_components must be in 1..{self.n_components}, got {n_components}.")
-        return PrincipalComponents(self.mean, self.components[:n_components],
-                                   self.explained_variance_ratio[:n_components])
-
-
-def fit_pca(x: np.ndarray, n_components: int) -> PrincipalComponents:
-    """Fit PCA by the eigen-decomposition of the covariance matrix (exact and deterministic).
-
-    Args:
-        x: Data of shape ``[n, features]``.
-        n_components: How many components to keep.
-    """
-    x = np.asarray(x)
-    if x.ndim != 2:
-        raise ValueError(f"x must be a 2-D array (examples, features), got shape {x.shape}.")
-    if not 1 <= n_components <= x.shape[1]:
-        raise ValueError(f"n_components must be in 1..{x.shape[1]}, got {n_components}.")
-    mean = x.mean(axis=0, dtype=np.float64)
-    # Accumulate the covariance chunk by chunk, so that no float64 copy of the
-    # whole data set is ever held in memory.
-    covariance = np.zeros((x.shape[1], x.shape[1]))
-    for start in range(0, len(x), 5 * _CHUNK):
-        centred = x[start:start + 5 * _CHUNK].astype(np.float64) - mean
-        covariance += centred.T @ centred
-    covariance /= max(len(x) - 1, 1)
-    variances, vectors = np.linalg.eigh(covariance)  # ascending order
-    order = np.argsort(variances)[::-1][:n_components]
-    components = vectors[:, order].T
-    # An eigenvector's sign is arbitrary; fix it so that results are reproducible.
-    signs = np.sign(components[np.arange(n_components), np.argmax(np.abs(components), axis=1)])
-    components = components * signs[:, None]
-    total = variances.clip(min=0).sum()
-    ratio = variances[order].clip(min=0) / total if total > 0 else np.zeros(n_components)
-    return PrincipalComponents(mean, components, ratio)
-
-
 # ------------------------------------------------------------------ tables and figures
 
 _SCORE_LABELS = {"bce": "test BCE", "mse": "test MSE", "psnr": "test PSNR (dB)"}
@@ -531,212 +436,3 @@ def summarize_trend(values: Mapping[int, float], *, lower_is_better: bool = True
         "gains": gains.tolist(),
         "diminishing": bool(len(gains) > 1 and np.all(np.diff(gains) < 0)),
     }
-
-
-# ------------------------------------------------------------------ verdicts
-# Chapter 1 states its comparisons in words computed from the numbers, so a
-# sentence cannot contradict the number beside it in either profile. Each
-# function is pure and is unit-tested for every branch with synthetic numbers.
-
-def sparsity_verdict(zero_share: float) -> str:
-    """A sentence about how many code numbers the ReLU sets to exactly zero, from their share."""
-    from dlbook import wording
-
-    if not 0 <= zero_share <= 1:
-        raise ValueError(f"zero_share must lie in [0, 1], got {zero_share}.")
-    share = wording.percent(zero_share)
-    if zero_share == 0:
-        return ("The codes are dense: the ReLU could set code numbers to zero, "
-                "but none of the code numbers on the test set is exactly zero.")
-    if zero_share < 0.1:
-        return (f"The codes are dense: the ReLU could set code numbers to zero, but only {share} of all "
-                "code numbers on the test set are exactly zero, so almost every digit uses its whole code.")
-    if zero_share < 0.5:
-        return (f"The codes are partly sparse: because of the ReLU, {share} of all code numbers on the "
-                "test set are exactly zero, so a typical digit leaves part of its code unused.")
-    return (f"The codes are sparse: because of the ReLU, {share} of all code numbers on the test set "
-            "are exactly zero, so a typical digit uses only a few of its code numbers.")
-
-
-def generalisation_verdict(train_loss: float, val_loss: float) -> str:
-    """How the validation loss compares with the training loss, in words.
-
-    A gap under 1 % of the training loss (plus 0.002 for rounding) counts as
-    "about as well": the two losses are measured on different digits and the
-    training loss averages over an epoch in which the model still changes.
-    """
-    gap = val_loss - train_loss
-    if abs(gap) < 0.01 * train_loss + 0.002:
-        return "the model reconstructs unseen digits about as well as the ones it trained on"
-    if gap > 0:
-        return "the model reconstructs its training digits noticeably better than unseen ones"
-    return "the validation digits are reconstructed better than the training ones"
-
-
-def holdout_verdict(test_loss: float, val_loss: float) -> str:
-    """A sentence comparing the test BCE with the final validation loss."""
-    relative = (test_loss - val_loss) / val_loss if val_loss else float("inf")
-    if abs(relative) < 0.02:
-        return f"The test BCE is {test_loss:.4f}, close to the validation loss of {val_loss:.4f}."
-    side = "above" if relative > 0 else "below"
-    return (f"The test BCE is {test_loss:.4f}, {abs(relative):.0%} {side} the validation loss of "
-            f"{val_loss:.4f}: the test digits are {'harder' if relative > 0 else 'easier'} "
-            "for this model than the validation digits.")
-
-
-def dead_units_verdict(dead: int, total: int) -> str:
-    """A sentence on how many code units stay zero for every test digit."""
-    from dlbook import wording
-
-    units = wording.of_total(dead, total, "code unit")
-    if dead == 0:
-        return wording.sentence(f"{units} is zero for every test digit: each unit fires for some digits.")
-    if dead == total:
-        return wording.sentence(f"{units} are zero for every test digit: the code carries nothing.")
-    verb = "is" if dead == 1 else "are"
-    dead_words = "a dead unit" if dead == 1 else "dead units"
-    return wording.sentence(f"{units} {verb} zero for every test digit: {dead_words}, "
-                            "which the decoder cannot use.")
-
-
-def ink_verdict(correlation: float) -> str:
-    """Two sentences on how the per-digit error follows the amount of ink, from their correlation."""
-    strength = ("strongly" if abs(correlation) >= 0.7
-                else "moderately" if abs(correlation) >= 0.4 else "only weakly")
-    text = (f"Across the ten classes, the error is {strength} correlated with the mean amount of ink "
-            f"(correlation {correlation:.2f})")
-    if abs(correlation) < 0.4:
-        return text + ": ink explains little of the difference, so the shapes of the digits must."
-    if correlation > 0:
-        return (text + ": digits with more ink have more error. Part of the difference is simply ink: "
-                "a digit with more ink pixels has more pixels to get wrong.")
-    return text + ": digits with more ink have less error, so ink does not explain the difference."
-
-
-def worst_ink_verdict(ratio: float) -> str:
-    """A sentence on the ink of the worst-reconstructed digits, ``ratio`` times the test set's mean."""
-    if ratio > 1.1:
-        return (f"On average they carry {ratio:.1f} times the test set's mean amount of ink: "
-                "thick strokes, and the unusual shapes visible above, are what a small code loses first.")
-    if ratio < 0.9:
-        return (f"On average they carry only {ratio:.1f} times the test set's mean amount of ink, "
-                "so it is their unusual shapes, not their ink, that the small code loses.")
-    return (f"On average they carry about the test set's mean amount of ink ({ratio:.1f} times), "
-            "so it is their unusual shapes that the small code loses.")
-
-
-def latent_sweep_verdicts(bce: Mapping[int, float], psnr: Mapping[int, float],
-                          mse: Mapping[int, float]) -> dict[str, str]:
-    """The sentences chapter 1 reads off its latent-size sweep (test scores per latent size).
-
-    Returns:
-        ``bce_trend_verdict`` ("falls at every doubling of the latent size"),
-        ``bce_gains_text`` (the BCE change of each step, in words),
-        ``bce_returns_verdict`` (whether each step buys less than the one before),
-        ``psnr_gains_text``, ``mse_factors_text`` (per step), and
-        ``returns_verdict``, the sentence that weighs BCE against PSNR.
-    """
-    from dlbook import wording
-
-    sizes = sorted(bce)
-    steps = list(zip(sizes, sizes[1:]))
-    if not steps:
-        single = "With a single latent size there are no steps to compare."
-        return {"bce_trend_verdict": "cannot change with a single latent size", "bce_gains_text": single,
-                "bce_returns_verdict": "there is nothing to compare", "psnr_gains_text": "no",
-                "mse_factors_text": "none", "returns_verdict": single}
-    # The default sizes double at every step; a latent_dim between them does not.
-    step = "doubling" if all(large == 2 * small for small, large in steps) else "step up"
-    every = "every doubling of the latent size" if step == "doubling" else "every step up in latent size"
-    bce_trend = summarize_trend(bce)
-    psnr_trend = summarize_trend(psnr, lower_is_better=False)
-    moves = [f"from {small} to {large} {'lowers' if gain > 0 else 'raises'} {'the BCE' if index == 0 else 'it'} "
-             f"by {abs(gain):.4f}" for index, ((small, large), gain) in enumerate(zip(steps, bce_trend["gains"]))]
-    if bce_trend["diminishing"] and psnr_trend["diminishing"]:
-        verdict = (f"By both measures each {step} buys less than the one before: diminishing returns, "
-                   "while the code keeps growing.")
-    elif bce_trend["diminishing"]:
-        verdict = ("So the returns diminish in BCE, the loss the model is trained on, but not in PSNR: "
-                   "PSNR is logarithmic, so halving an image's MSE adds the same 3 dB however small "
-                   f"the error already is, and the MSE keeps falling by a similar or larger factor per {step}.")
-    elif psnr_trend["diminishing"]:
-        verdict = "So the returns diminish in PSNR, but not at every step in BCE."
-    else:
-        verdict = "Over this range the returns are not diminishing: larger codes keep paying off."
-    return {
-        "bce_trend_verdict": f"falls at {every}" if bce_trend["monotone"] else f"does not fall at {every}",
-        "bce_gains_text": "Going " + wording.join(moves),
-        "bce_returns_verdict": (f"each {step} buys less than the one before" if bce_trend["diminishing"]
-                                else f"the gains do not shrink at every {step}"),
-        "psnr_gains_text": wording.join(f"{gain:.2f}" for gain in psnr_trend["gains"]),
-        "mse_factors_text": wording.join(f"{mse[small] / mse[large]:.2f}" for small, large in steps),
-        "returns_verdict": verdict,
-    }
-
-
-def pca_verdict(ae_mse: Mapping[int, float], pca_mse: Mapping[int, float], *, epochs: int) -> dict[str, str]:
-    """Where the autoencoder beats PCA in test MSE, and what that says about its non-linearity.
-
-    Returns:
-        ``pca_wins_verdict`` ("at every latent size", "only at latent sizes 16
-        and 32", ...) and ``pca_verdict``, the sentence that weighs them.
-    """
-    from dlbook import wording
-
-    sizes = sorted(ae_mse)
-    wins = [size for size in sizes if ae_mse[size] < pca_mse[size]]
-    losses = [size for size in sizes if size not in wins]
-    if len(wins) == len(sizes):
-        where = "at every latent size"
-        verdict = ("So the non-linear model beats the best linear compressor even on the linear one's own "
-                   "metric: that is what the ReLU and the sigmoid buy.")
-    elif not wins:
-        where = "at none of the latent sizes"
-        verdict = (f"So in this build the best linear compressor wins: after {wording.count(epochs, 'epoch')} "
-                   "of gradient descent the autoencoder has not caught up with PCA's exact solution, "
-                   "and its non-linearity does not pay for itself in MSE.")
-    else:
-        where = "only at latent " + ("size " if len(wins) == 1 else "sizes ") + wording.join(wins)
-        verdict = ("So what the non-linearity buys depends on the code size: the autoencoder is ahead at "
-                   f"{wording.join(wins)}, PCA's exact linear solution at {wording.join(losses)}.")
-    return {"pca_wins_verdict": where, "pca_verdict": verdict}
-
-
-def pca_smallest_verdict(ae_mse: float, pca_mse: float, size: int, *, profile: str, epochs: int,
-                         full_ae_wins: bool | None = None) -> str:
-    """The autoencoder against PCA at the smallest latent size, honest about the profile.
-
-    Where this build's numbers disagree with what the full profile shows
-    (``full_ae_wins``), a build of another profile says that it trains too
-    little to show the full profile's result.
-    """
-    from dlbook import wording
-
-    ae_wins = ae_mse < pca_mse
-    if ae_wins:
-        text = (f"At the smallest code, {size} numbers, the autoencoder's MSE ({ae_mse:.4f}) is below "
-                f"PCA's ({pca_mse:.4f}): where the code is tightest, the non-linearity pays off.")
-    else:
-        text = (f"At the smallest code, {size} numbers, PCA's MSE ({pca_mse:.4f}) is below the "
-                f"autoencoder's ({ae_mse:.4f}) in this build.")
-    if profile != "full" and full_ae_wins is not None and ae_wins != full_ae_wins:
-        shows = ("the autoencoder ahead of PCA at the smallest code" if full_ae_wins
-                 else "PCA ahead of the autoencoder at the smallest code")
-        text += (f" The full profile shows the opposite, {shows}: the {profile} profile's "
-                 f"{wording.count(epochs, 'epoch')} {'trains' if epochs == 1 else 'train'} too little to show it.")
-    elif not ae_wins:
-        text += " Here the non-linearity does not pay for itself in MSE."
-    return text
-
-
-def size_cost_verdict(params_ratio: float, time_ratio: float, smallest: int, largest: int) -> str:
-    """What the largest code costs against the smallest, in parameters and in training time."""
-    # Plain text, no math markup: a glued string is not parsed as Markdown.
-    text = (f"The compression ratio falls in proportion to the code size, and the weights grow with it: the {largest}-code "
-            f"model has {params_ratio:.1f} times the parameters of the {smallest}-code model")
-    if time_ratio >= 1.2:
-        return text + (f" and took {time_ratio:.1f} times as long to train (wall-clock times on a shared machine "
-                       "are only indicative).")
-    return text + (f", yet its training took {time_ratio:.1f} times as long, about the same: for a model this "
-                   "small, an epoch's time goes mostly to moving the images, not to the weights (wall-clock "
-                   "times on a shared machine are only indicative).")

@@ -119,6 +119,8 @@ class Results:
         self.chapter = chapter
         self.values: dict[str, Any] = {}
         self.training: dict[str, dict[str, Any]] = {}
+        #: The branch each glued :class:`dlbook.prose.Verdict` took: name -> {"id", "lesson"}.
+        self.verdict_ids: dict[str, dict[str, Any]] = {}
         self.record: dict[str, Any] = {
             "chapter": chapter,
             "profile": config.profile(),
@@ -145,7 +147,14 @@ class Results:
         Returns:
             The (converted) value, so the call can be used inline.
         """
+        from dlbook.prose import Verdict
+
         plain = _plain(value)
+        if isinstance(plain, Verdict):
+            if record:
+                self._check_profile()
+                self.verdict_ids[name] = {"id": plain.id, "lesson": plain.lesson}
+            plain = plain.text  # glued and recorded as the plain sentence
         try:
             from myst_nb import glue as myst_glue
         except ImportError:  # running outside a myst-nb build (plain Jupyter, Colab)
@@ -205,7 +214,7 @@ class Results:
 
     def save(self) -> Path:
         """Write the record atomically; returns its path."""
-        record = {**self.record, "values": self.values, "training": self.training,
+        record = {**self.record, "values": self.values, "verdict_ids": self.verdict_ids, "training": self.training,
                   "training_seconds": round(sum(t["seconds"] for t in self.training.values()), 2)}
         path = self.path
         path.parent.mkdir(parents=True, exist_ok=True)

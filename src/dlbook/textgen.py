@@ -15,7 +15,8 @@ The chapter's pieces, in the order the chapter uses them:
   :func:`naive_generate` (``model.predict``); :func:`time_generators` times
   all three against the machine's floor (:func:`floor_speed`);
 * evaluation: :func:`carried_state_loss` (the loss with the state carried
-  through the text) and the verdicts the chapter's sentences are made of;
+  through the text); the sentences the chapter reads off its numbers are in
+  :mod:`dlbook.prose.textgen`;
 * measurements of generated text: :func:`word_share`,
   :func:`distinct_ngram_ratio`, :func:`temperature_table`;
 * figures: :func:`plot_loss`, :func:`plot_temperature_distribution`,
@@ -59,38 +60,28 @@ __all__ = [
     "build_model",
     "carried_state_loss",
     "CharVocabulary",
-    "context_verdict",
     "cosine_schedule",
     "dataset_key",
     "distinct_ngram_ratio",
-    "embedding_saving_verdict",
     "encode_splits",
     "entropy",
     "fit_model",
     "floor_speed",
-    "floor_verdict",
-    "framework_verdict",
     "Generation",
     "make_dataset",
     "naive_generate",
-    "one_hot_verdicts",
     "OneStep",
     "plot_loss",
     "plot_temperature_distribution",
     "plot_temperature_metrics",
-    "rounding_verdict",
     "sample_next",
     "settings",
     "split_input_target",
     "split_text",
     "steps_per_epoch",
-    "target_verdict",
     "temperature_table",
-    "temperature_verdicts",
     "time_generators",
-    "trend_verdict",
     "window_generate",
-    "window_verdict",
     "word_share",
     "words",
 ]
@@ -1023,7 +1014,7 @@ def time_generators(
     }
 
 
-# -------------------------------------------------------- evaluation, verdicts
+# -------------------------------------------------------- evaluation
 
 def carried_state_loss(generator: OneStep, ids: np.ndarray, *, streams: int = 32) -> dict[str, float]:
     """Mean loss (nats per character) with the LSTM state carried through the text.
@@ -1052,168 +1043,9 @@ def carried_state_loss(generator: OneStep, ids: np.ndarray, *, streams: int = 32
             "piece_length": float(piece)}
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def target_verdict(loss: float, target: float, *, profile: str, epochs: int, train_chars: int) -> str:
-    """How a test loss (nats per character) stands against the full profile's aim, in words.
-
-    The quick profile trains far less than the full one, so a quick model
-    that misses the aim is told why; a full model that misses it is told by
-    how much.
-    """
-    gap = abs(loss - target)
-    by = "less than 0.01 nats" if gap < 0.005 else f"{gap:.2f} nats"
-    if loss <= target:
-        return ("reaches it even in the quick profile" if profile == "quick"
-                else "just reaches it" if gap < 0.005 else f"reaches it, {by} below")
-    if profile == "quick":
-        return (f"misses it by {by}: the quick profile trains {_plural(epochs, 'epoch')} "
-                f"on {train_chars:,} characters, a fraction of the full profile's training")
-    return f"misses it by {by} after {_plural(epochs, 'epoch')}"
-
-
-def context_verdict(window_loss: float, carried_loss: float, *, tolerance: float = 0.01) -> str:
-    """Compare the loss over short windows with the loss when the state is carried, in words."""
-    gap = window_loss - carried_loss
-    if gap > tolerance:
-        return f"lower by {gap:.2f} nats, so the model uses context beyond its training windows"
-    if gap < -tolerance:
-        return (f"higher by {-gap:.2f} nats: trained on short windows that start from a zero state, "
-                "the model has not learned to use a longer past")
-    return "about the same, so the context beyond a window adds little here"
-
-
-def window_verdict(speedup: float, window: int) -> str:
-    """Read the speed-up of carrying the state over re-reading a window with the same step.
-
-    Re-reading costs ``window`` steps per character instead of one, so the
-    speed-up approaches but cannot much exceed the window length.
-    """
-    if speedup > 1.1 * window:
-        return f"above the window length of {window}, which only timing noise explains"
-    if speedup >= 0.5 * window:
-        return f"close to the window length of {window}: almost all of the baseline's time is re-reading"
-    if speedup > 1.5:
-        return (f"well below the window length of {window}: the work paid once per character "
-                "either way (sampling, Python) weighs too")
-    return "no real gain: the work paid once per character dominates both methods"
-
-
-def framework_verdict(ratio: float, milliseconds: float) -> str:
-    """Read how much slower ``model.predict`` per character is than the same window in NumPy.
-
-    Args:
-        ratio: The NumPy window method's speed over ``model.predict``'s.
-        milliseconds: What ``model.predict`` adds per character.
-    """
-    cost = "under a millisecond" if milliseconds < 1 else f"about {milliseconds:,.0f} milliseconds"
-    if ratio >= 10:
-        return (f"what it adds per character ({cost}) is almost all the framework's own work per call, "
-                "not the model's arithmetic")
-    if ratio > 1.5:
-        return (f"what it adds per character ({cost}) is the framework's work per call, "
-                f"{ratio - 1:.1f} times the arithmetic itself")
-    return f"the framework adds little ({cost} per character)"
-
-
-def floor_verdict(share: float) -> str:
-    """Read a method's speed as a share of the machine's floor (the step's matrix products alone)."""
-    if share >= 0.9:
-        return "the rest of the step costs almost nothing"
-    if share >= 0.5:
-        return "the matrix products take more of a step's time than everything else in it"
-    return "the rest of the step (gates, sampling, Python) takes more time than the matrix products"
-
-def rounding_verdict(difference: float, *, tolerance: float = 1e-4) -> str:
-    """Say whether two computations of the same numbers agree: identical, equal up to rounding, or not."""
-    if difference == 0:
-        return "identical"
-    if difference <= tolerance:
-        return f"equal up to float rounding (they differ by {difference:.0e})"
-    return f"different: they differ by {difference:.1e}, more than rounding explains"
-
-
-def trend_verdict(values: Sequence[float]) -> str:
-    """A word for how a measurement moves along increasing temperatures."""
-    steps = np.diff(np.asarray(values, dtype=float))
-    if (steps > 0).all():
-        return "rises at every step"
-    if (steps < 0).all():
-        return "falls at every step"
-    if values[-1] > values[0]:
-        return "rises overall"
-    return "falls overall" if values[-1] < values[0] else "ends where it started"
-
-
-def temperature_verdicts(low: dict[str, float], one: dict[str, float], high: dict[str, float]) -> dict[str, str]:
-    """Readings of the temperature table's rows at the lowest temperature, at 1 and at the highest."""
-    return {
-        "entropy_verdict": ("so the text is predictable" if low["entropy"] < one["entropy"]
-                            else "yet here the text is not more predictable"),
-        "distinct_verdict": ("low temperatures repeat the same few phrases, high temperatures rarely repeat anything"
-                             if low["distinct_ngrams"] < high["distinct_ngrams"]
-                             else "unexpectedly, the low temperatures repeat less here"),
-        "word_share_verdict": ("the variety bought with a high temperature is increasingly made of words that "
-                               "do not exist" if high["word_share"] < low["word_share"]
-                               else "unexpectedly, high temperatures do not invent more words here"),
-        "temperature_verdict": (
-            "low temperatures give safe, repetitive text and high temperatures varied text that drifts "
-            "into gibberish"
-            if low["distinct_ngrams"] < high["distinct_ngrams"] and high["word_share"] < low["word_share"]
-            else "here the measurements do not show the usual trade of repetition against gibberish"),
-    }
-
-
-def one_hot_verdicts(*, loss_gap: float, params_ratio: float, time_ratio: float) -> dict[str, str]:
-    """Read the embedding-against-one-hot comparison.
-
-    Args:
-        loss_gap: One-hot validation loss minus the embedding model's, after one epoch (nats).
-        params_ratio: One-hot parameters over the embedding model's.
-        time_ratio: One-hot seconds per epoch over the embedding model's.
-    """
-    if loss_gap > 0.05:
-        learning = "In this short run the embedding model did learn faster."
-    elif loss_gap < -0.05:
-        learning = "In this short run the one-hot model even learned faster."
-    else:
-        learning = "Both learn about equally fast."
-    if params_ratio < 1:
-        params = ("In parameters the claim fails for characters: the one-hot model is even "
-                  + ("slightly " if params_ratio > 0.95 else "") + "smaller.")
-    elif params_ratio < 1.1:
-        params = "In parameters the claim barely holds for characters."
-    else:
-        params = "In parameters the claim holds here."
-    similar = 0.9 <= params_ratio <= 1.1 and 0.8 <= time_ratio <= 1.25
-    summary = ("an embedding and one-hot inputs cost about the same parameters and time"
-               if similar else "the embedding and the one-hot model differ in cost"
-               f" ({params_ratio:.2f} times the parameters and {time_ratio:.2f} times the time for one-hot)")
-    return {"one_hot_verdict": learning, "params_verdict": params, "embedding_cost_verdict": summary}
-
 # -------------------------------------------------------- measuring samples
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
-
-
-def embedding_saving_verdict(one_hot_kernel: int, embedding_kernel: int, one_hot_params: int) -> str:
-    """What the embedding saves in input weights against one-hot inputs, as a phrase.
-
-    Args:
-        one_hot_kernel: The one-hot model's LSTM input weights (vocabulary x 4 units).
-        embedding_kernel: The embedding table plus the LSTM's input weights behind it.
-        one_hot_params: All of the one-hot model's parameters, for the share.
-    """
-    saved = one_hot_kernel - embedding_kernel
-    if saved < 0:
-        return f"the embedding costs {-saved:,} more weights than one-hot inputs: there is nothing to save"
-    if saved == 0:
-        return "the two cost exactly the same number of weights: there is nothing to save"
-    share = saved / one_hot_params
-    amount = "under 1%" if share < 0.01 else f"{share:.0%}"
-    return f"the embedding saves {saved:,} weights, {amount} of the model"
 
 
 def words(text: str) -> list[str]:

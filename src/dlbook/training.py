@@ -5,7 +5,7 @@ model once, then stores its weights and training history under the cache
 folder (:func:`dlbook.config.cache_dir`), keyed by everything that changes the
 result: the model's architecture, optimizer, loss and metrics, its initial
 weights, the data, the fit arguments, the seed, the profile, the library
-versions and the source code of the ``dlbook`` package (:func:`code_digest`).
+versions and the code of the package modules that load data and train (:func:`code_digest`).
 The next call with the same inputs loads the weights instead of training.
 
 Entries are written atomically (to a temporary folder, then renamed) in
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import fnmatch
 import functools
 import hashlib
 import inspect
@@ -43,7 +44,10 @@ import dlbook
 from dlbook import config
 
 __all__ = [
+    "MODEL_CODE",
+    "NOT_MODEL_CODE",
     "NotTrainedError",
+    "build_stamp",
     "TrainingRun",
     "cached_json",
     "code_digest",
@@ -170,8 +174,25 @@ def _update(digest: Any, value: Any) -> None:
 # change for a comment or a docstring. Hashing the parsed syntax tree of the
 # source, with docstrings removed, does both: comments never reach the tree.
 
-#: Package modules that shape no result: the command line only calls the others.
-_NOT_RESULT_CODE = frozenset({"cli.py", "__main__.py", "reference.py"})  # reference.py: reads the recorded full build for the prose
+#: The package modules whose code shapes a trained model or a cached result:
+#: the settings, the data loaders, the training loop, each task's data, model
+#: and metrics, and the chapters' exported recipes. Their code is part of every
+#: cache key (:func:`code_digest`).
+MODEL_CODE = ("config.py", "data.py", "training.py", "autoencoders.py", "denoising.py", "sentiment.py",
+              "textgen.py", "recipes/*.py")
+
+#: The modules that shape no model, kept out of the key so that editing them
+#: retrains nothing: the prose (verdicts, wording, the full-profile record),
+#: figures, the notebook plumbing, the command line (which hands its models
+#: and data to :func:`fit_cached`, where they are keyed), the generators that
+#: only use trained weights. Every module is in exactly one of the two lists
+#: (``tests/unit/test_cache_keys.py`` checks), so a new one is placed on purpose.
+NOT_MODEL_CODE = ("__init__.py", "__main__.py", "cli.py", "tasks.py", "notebook.py", "plotting.py", "prose/*.py",
+                  "lstm.py", "fastgen.py")
+
+
+def _is_model_code(relative: str) -> bool:
+    return any(fnmatch.fnmatchcase(relative, pattern) for pattern in MODEL_CODE)
 
 
 def normalised_source(source: str) -> str:
@@ -203,23 +224,41 @@ def source_digest(sources: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
-def package_sources() -> dict[str, str]:
-    """The source of every module of the ``dlbook`` package that shapes results, by relative path."""
+def package_sources(*, everything: bool = False) -> dict[str, str]:
+    """The source of every module of the ``dlbook`` package that shapes results (:data:`MODEL_CODE`), by relative path.
+
+    With ``everything``, the source of every module, prose and plumbing included.
+    """
     package = Path(dlbook.__file__).resolve().parent
-    return {
-        path.relative_to(package).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(package.rglob("*.py"))
-        if path.name not in _NOT_RESULT_CODE
-    }
+    sources = {path.relative_to(package).as_posix(): path for path in sorted(package.rglob("*.py"))}
+    return {relative: path.read_text(encoding="utf-8") for relative, path in sources.items()
+            if everything or _is_model_code(relative)}
+
+
+def build_stamp() -> str:
+    """A digest of everything in the package that a built page shows: all of its code, compared as
+    parsed code (:func:`source_digest`, so a comment or docstring edit changes nothing), and its JSON
+    data (the full-profile record the quick pages quote).
+
+    ``scripts/build.sh`` empties Jupyter Book's execution cache when this
+    changes: a prose edit re-executes the chapters, from the model cache.
+    Run it as ``python -c "from dlbook import training; print(training.build_stamp())"``.
+    """
+    package = Path(dlbook.__file__).resolve().parent
+    digest = hashlib.sha256(source_digest(package_sources(everything=True)).encode())
+    for path in sorted(package.rglob("*.json")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """The digest of the ``dlbook`` package's code (:func:`source_digest` of :func:`package_sources`).
+    """The digest of the code that shapes models (:func:`source_digest` of :func:`package_sources`).
 
     Part of every :func:`fit_cached` and :func:`cached_json` key, so that a
-    change to the package's code retrains the models and recomputes the
-    results it may change. Computed once per process (about 0.1 s for the
+    change to the data, model or training code retrains the models and
+    recomputes the results it may change; the prose (:mod:`dlbook.prose`),
+    figures and plumbing are not part of it (:data:`NOT_MODEL_CODE`). Computed once per process (about 0.1 s for the
     whole package, on first use): code edited while a kernel runs is not
     imported again either, so the digest stays that of the code in use.
     """

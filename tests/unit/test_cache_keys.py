@@ -8,7 +8,13 @@ these tests edit copies of those sources, never the files themselves.
 from __future__ import annotations
 
 import inspect
+import os
+import shutil
+import subprocess
+import sys
 import textwrap
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -74,9 +80,101 @@ def test_a_comment_or_docstring_change_keeps_the_digest(sources: dict[str, str],
     assert training.source_digest(documented) == base
 
 
-def test_the_command_line_is_not_part_of_the_digest(sources: dict[str, str]) -> None:
-    assert "cli.py" not in sources and "__main__.py" not in sources
-    assert {"textgen.py", "denoising.py", "sentiment.py", "training.py", "data.py"} <= set(sources)
+def test_only_the_code_that_shapes_models_is_part_of_the_digest(sources: dict[str, str]) -> None:
+    assert {"textgen.py", "denoising.py", "sentiment.py", "autoencoders.py", "training.py", "data.py",
+            "config.py"} <= set(sources)
+    for name in sources:
+        assert not name.startswith("prose/"), name
+    assert not {"cli.py", "__main__.py", "tasks.py", "notebook.py", "plotting.py"} & set(sources)
+
+
+def test_every_module_is_placed_in_or_out_of_the_key() -> None:
+    """A new module must be put in MODEL_CODE or NOT_MODEL_CODE on purpose, not fall into either."""
+    import fnmatch
+
+    for name in training.package_sources(everything=True):
+        inside = any(fnmatch.fnmatchcase(name, pattern) for pattern in training.MODEL_CODE)
+        outside = any(fnmatch.fnmatchcase(name, pattern) for pattern in training.NOT_MODEL_CODE)
+        assert inside != outside, f"{name} must match exactly one of training.MODEL_CODE and training.NOT_MODEL_CODE"
+
+
+def _digests_of_copy(tmp_path: Path, edit: Callable[[Path], None]) -> tuple[str, str]:
+    """(code_digest, build_stamp) of a copy of the package after ``edit``, in a fresh interpreter."""
+    package = Path(training.__file__).parent
+    copy = tmp_path / "src" / "dlbook"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    edit(copy)
+    result = subprocess.run(
+        [sys.executable, "-c", "from dlbook import training; print(training.code_digest(), training.build_stamp())"],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(copy.parent)})
+    code, stamp = result.stdout.split()
+    return code, stamp
+
+
+def _replace(relative: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(copy: Path) -> None:
+        path = copy / relative
+        text = path.read_text()
+        assert text.count(old) >= 1, f"{old!r} is not in {relative}"
+        path.write_text(text.replace(old, new, 1))
+    return edit
+
+
+#: Edits of the prose: a word in a verdict sentence, a branch of a verdict,
+#: a word of dlbook.prose.wording, the full-profile reader.
+PROSE_EDITS = {
+    "a word in a verdict": ("prose/autoencoders.py", "The codes are dense:", "The codes are very dense:"),
+    "a verdict's branch": ("prose/textgen.py", "if gap > tolerance:", "if gap > 2 * tolerance:"),
+    "wording": ("prose/wording.py", 'return "under a second"', 'return "less than a second"'),
+    "reference": ("prose/reference.py", "re.IGNORECASE", "re.IGNORECASE | re.MULTILINE"),
+}
+
+#: Edits of what shapes models: the data pipeline, a model's code, the training loop.
+MODEL_EDITS = {
+    "data pipeline": ("textgen.py", "batch(sequence_length + 1, drop_remainder=True)",
+                      "batch(sequence_length + 2, drop_remainder=True)"),
+    "data loader": ("data.py", "def ", "def _unused_helper():\n    return 1\n\n\ndef "),
+    "training code": ("training.py", "keras.utils.set_random_seed(seed)\n    start",
+                      "keras.utils.set_random_seed(seed + 1)\n    start"),
+}
+
+
+@pytest.fixture(scope="module")
+def original_digests(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    return _digests_of_copy(tmp_path_factory.mktemp("original"), lambda copy: None)
+
+
+@pytest.mark.parametrize("change", list(PROSE_EDITS))
+def test_a_prose_edit_keeps_every_model_key(tmp_path: Path, original_digests: tuple[str, str], change: str) -> None:
+    """The issue's case: one word changed in a verdict sentence retrains nothing, but re-executes the pages."""
+    code, stamp = _digests_of_copy(tmp_path, _replace(*PROSE_EDITS[change]))
+    assert code == original_digests[0]
+    assert stamp != original_digests[1]
+
+
+@pytest.mark.parametrize("change", list(MODEL_EDITS))
+def test_a_data_model_or_training_edit_changes_the_keys(tmp_path: Path, original_digests: tuple[str, str],
+                                                         change: str) -> None:
+    code, stamp = _digests_of_copy(tmp_path, _replace(*MODEL_EDITS[change]))
+    assert code != original_digests[0]
+    assert stamp != original_digests[1]
+
+
+def test_a_new_full_profile_record_changes_the_stamp_only(tmp_path: Path, original_digests: tuple[str, str]) -> None:
+    def edit(copy: Path) -> None:
+        (copy / "full_profile.json").write_text((copy / "full_profile.json").read_text() + "\n")
+
+    code, stamp = _digests_of_copy(tmp_path, edit)
+    assert code == original_digests[0] and stamp != original_digests[1]
+
+
+def test_a_comment_edit_changes_neither_key_nor_stamp(tmp_path: Path, original_digests: tuple[str, str]) -> None:
+    def edit(copy: Path) -> None:
+        for relative in ("textgen.py", "prose/autoencoders.py", "training.py"):
+            path = copy / relative
+            path.write_text(path.read_text().replace('"""', '"""Reworded. ', 1) + "\n# a closing comment\n")
+
+    assert _digests_of_copy(tmp_path, edit) == original_digests
 
 
 def test_a_new_module_changes_the_digest(sources: dict[str, str]) -> None:

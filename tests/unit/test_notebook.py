@@ -41,6 +41,23 @@ def test_saved_arrays_read_back_without_pickle(isolated_environment: Path) -> No
     assert json.loads(results.path.read_text())["arrays"] == {"panel": "arrays.panel.npz"}
 
 
+def test_verdicts_are_recorded_with_their_branch(isolated_environment: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dlbook.prose import Verdict
+
+    glued = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display=False: glued.setdefault(name, value))
+    results = notebook.Results("ids")
+    value = results.glue("gap_verdict", Verdict("the gap is small", "small"))
+    results.glue("cost_verdict", Verdict("slow here", "slow", lesson=False))
+    results.glue("plain_verdict", "no id")
+    # The page and the record get the plain sentence (IPython shows a str subclass by its own repr).
+    assert type(value) is str and type(glued["gap_verdict"]) is str and value == "the gap is small"
+    record = json.loads(results.path.read_text())
+    assert record["values"]["gap_verdict"] == "the gap is small"
+    assert record["verdict_ids"] == {"gap_verdict": {"id": "small", "lesson": True},
+                                     "cost_verdict": {"id": "slow", "lesson": False}}
+
+
 def test_figures_are_glued_but_not_recorded(isolated_environment: Path) -> None:
     import matplotlib.pyplot as plt
 

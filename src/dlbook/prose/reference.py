@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dlbook import wording
+from dlbook.prose import Verdict, wording
 
 if TYPE_CHECKING:  # importlib.resources.abc is new in Python 3.11; the package supports 3.10
     from importlib.resources.abc import Traversable
@@ -223,8 +223,12 @@ def annotate(chapter: str, name: str, sentence: str, *, profile: str,
     if not isinstance(recorded, str) or _story(recorded) == _story(sentence):
         return sentence
     if sentence.endswith("."):  # a whole sentence: the full profile's follows it
-        return f"{sentence} The full profile's model shows otherwise here: {recorded}"
-    return f"{sentence} (in the full profile: {recorded.rstrip('.')})"  # a phrase inside the page's sentence
+        annotated = f"{sentence} The full profile's model shows otherwise here: {recorded}"
+    else:
+        annotated = f"{sentence} (in the full profile: {recorded.rstrip('.')})"  # a phrase inside the page's sentence
+    if isinstance(sentence, Verdict):  # the branch is still this build's
+        return Verdict(annotated, sentence.id, lesson=sentence.lesson)
+    return annotated
 
 
 def says_profiles_differ(sentence: str) -> bool:
@@ -242,34 +246,62 @@ def _story(sentence: str) -> str:
     return _ROUNDING_WORDS.sub("#", wording.outcome(sentence))
 
 
-def compare_verdicts(quick: Mapping[str, Mapping[str, str]], full: Mapping[str, Mapping[str, str]]) -> list[str]:
+def compare_verdicts(quick: Mapping[str, Mapping[str, str]], full: Mapping[str, Mapping[str, str]], *,
+                     quick_ids: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+                     full_ids: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+                     skipped: list[str] | None = None) -> list[str]:
     """Where the quick build's verdicts tell another story than the full build's.
 
     Args:
         quick: Chapter -> verdict name -> sentence, from the quick build.
         full: The same from the full-profile record.
+        quick_ids, full_ids: Chapter -> glued name -> ``{"id", "lesson"}``,
+            the branch each :class:`dlbook.prose.Verdict` took
+            (``Results.verdict_ids``; a record written before verdicts had
+            ids has none).
+        skipped: If given, a line is appended for everything not compared:
+            a chapter or a verdict the record lacks (a new chapter passes
+            before the next full build records it), a reading of this
+            machine's timings (``lesson=False``).
 
     Returns:
         One line per problem, in chapter and verdict order; empty when the
-        profiles agree. Numbers are masked first (:func:`dlbook.wording.outcome`),
-        so only a different branch of a verdict counts. A differing verdict is
-        allowed where the quick sentence names the full profile
-        (:func:`says_profiles_differ`): the page says so at that place. A
-        chapter or verdict that the record lacks is a problem too, so that no
-        verdict escapes the comparison.
+        profiles agree. Where both builds recorded the verdict's id, the ids
+        are compared: a different branch is a problem, whatever the
+        sentence says. Otherwise the sentences are compared with their
+        numbers masked (:func:`dlbook.prose.wording.outcome`), and a
+        difference is allowed where the quick sentence names the full
+        profile (:func:`says_profiles_differ`): the page says so at that place.
     """
+    quick_ids, full_ids = quick_ids or {}, full_ids or {}
+    notes = skipped if skipped is not None else []
     problems = []
-    for chapter in sorted(quick):
-        if chapter not in full:
-            problems.append(f"{chapter}: the full-profile record has no verdicts for this chapter "
-                            f"(the quick build has {', '.join(sorted(quick[chapter]))})")
+    for chapter in sorted(set(quick) | set(quick_ids)):
+        texts, ids = quick.get(chapter, {}), quick_ids.get(chapter, {})
+        if chapter not in full and chapter not in full_ids:
+            notes.append(f"{chapter}: skipped, the full-profile record has no such chapter yet "
+                         "(the next full build records it)")
             continue
-        for name in sorted(quick[chapter]):
-            if name not in full[chapter]:
-                problems.append(f"{chapter}/{name}: the full-profile record lacks this verdict")
+        full_texts, recorded_ids = full.get(chapter, {}), full_ids.get(chapter, {})
+        for name in sorted(set(texts) | set(ids)):
+            ours = ids.get(name)
+            if ours is not None and not ours.get("lesson", True):
+                notes.append(f"{chapter}/{name}: skipped, a reading of this machine's timings")
                 continue
-            quick_sentence = _story(quick[chapter][name])
-            full_sentence = _story(full[chapter][name])
+            if ours is not None and name in recorded_ids:
+                theirs = recorded_ids[name]
+                if ours["id"] != theirs["id"]:
+                    problems.append(f"{chapter}/{name}: the profiles took different branches\n"
+                                    f"    quick: {ours['id']}: {texts.get(name, '')}\n"
+                                    f"    full:  {theirs['id']}: {full_texts.get(name, '')}")
+                continue
+            if name not in texts:
+                continue  # an id without a masked sentence: glued under a name that is not a *_verdict
+            if name not in full_texts:
+                notes.append(f"{chapter}/{name}: skipped, the full-profile record lacks this verdict")
+                continue
+            quick_sentence = _story(texts[name])
+            full_sentence = _story(full_texts[name])
             if quick_sentence != full_sentence and not says_profiles_differ(quick_sentence):
                 problems.append(f"{chapter}/{name}: the profiles differ and the quick page does not say so\n"
                                 f"    quick: {quick_sentence}\n    full:  {full_sentence}")

@@ -1,10 +1,10 @@
-"""dlbook.wording: glued numbers in the words a reader expects, at every boundary."""
+"""dlbook.prose.wording: glued numbers in the words a reader expects, at every boundary."""
 
 from __future__ import annotations
 
 import pytest
 
-from dlbook import wording
+from dlbook.prose import wording
 
 
 @pytest.mark.parametrize(("seconds", "text"), [

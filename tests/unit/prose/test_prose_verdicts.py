@@ -1,0 +1,56 @@
+"""Every verdict says which branch it took: a dlbook.prose.Verdict with an id, not a bare string."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pickle
+
+import pytest
+
+from dlbook.prose import Verdict
+
+MODULES = ["autoencoders", "denoising", "textgen", "sentiment"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_public_verdict_function_returns_verdicts(name: str) -> None:
+    module = importlib.import_module(f"dlbook.prose.{name}")
+    functions = [function for function_name, function in inspect.getmembers(module, inspect.isfunction)
+                 if function.__module__ == module.__name__ and not function_name.startswith("_")]
+    assert functions
+    for function in functions:
+        returns = inspect.signature(function).return_annotation
+        assert returns in ("Verdict", "dict[str, Verdict]"), f"{name}.{function.__name__} returns {returns}"
+
+
+def test_a_verdict_is_its_sentence_with_an_id() -> None:
+    verdict = Verdict("The codes are dense.", "dense")
+    assert verdict == "The codes are dense." and verdict.id == "dense" and verdict.lesson
+    assert type(verdict.text) is str and verdict + " More." == "The codes are dense. More."
+    copy = pickle.loads(pickle.dumps(Verdict("slow", "slow", lesson=False)))
+    assert copy.id == "slow" and not copy.lesson
+    with pytest.raises(ValueError):
+        Verdict("no branch", "")
+
+
+def test_each_branch_has_its_own_id() -> None:
+    from dlbook.prose import autoencoders, denoising, sentiment, textgen
+
+    assert len({autoencoders.sparsity_verdict(share).id for share in (0, 0.05, 0.3, 0.8)}) == 4
+    assert len({denoising.noisy_verdict(a, b).id for a, b in ((1, 2), (2, 2), (3, 2))}) == 3
+    assert len({textgen.trend_verdict(values).id for values in ([1, 2, 3], [3, 2, 1], [1, 0, 3], [3, 4, 1],
+                                                                [1, 2, 1])}) == 5
+    assert len({sentiment.baseline_verdict(a, b).id for a, b in ((0.9, 0.8), (0.8, 0.9))}) == 2
+    # An edit to a sentence keeps its id; the numbers in it do not change it either.
+    assert textgen.context_verdict(1.6, 1.5).id == textgen.context_verdict(1.9, 1.5).id == "uses_context"
+
+
+def test_the_timing_readings_are_not_lessons() -> None:
+    from dlbook.prose import autoencoders, sentiment, textgen
+
+    assert not textgen.floor_verdict(0.7).lesson and not textgen.framework_verdict(20, 3).lesson
+    assert not textgen.window_verdict(90, 100).lesson and not sentiment.mask_cost_verdict(2, 1).lesson
+    assert not autoencoders.size_cost_verdict(8, 1.5, 16, 128).lesson
+    assert not textgen.one_hot_verdicts(loss_gap=0, params_ratio=1, time_ratio=1)["embedding_cost_verdict"].lesson
+    assert textgen.one_hot_verdicts(loss_gap=0, params_ratio=1, time_ratio=1)["params_verdict"].lesson
