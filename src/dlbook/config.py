@@ -4,9 +4,10 @@ The book runs in one of two *profiles*, picked with the ``DLBOOK_PROFILE``
 environment variable:
 
 ``quick``
-    Sized so that the whole book executes on two CPU cores in a few minutes
-    (fewer epochs, subsets of the data where the lesson stays true). CI, Binder
-    and first-time readers use it; it is the default.
+    Sized for a fast first build on two CPU cores (fewer epochs, a smaller
+    model where the lesson stays true; the README's Performance section has
+    the measured time). CI, Binder and first-time readers use it; it is the
+    default.
 ``full``
     The published edition: enough epochs for converged, representative results.
 

@@ -140,7 +140,7 @@ def denoising(
     validation_noisy = chapter.add_gaussian_noise(splits.x_val, noise_std, seed=chapter.VALIDATION_NOISE_SEED)
     keras.utils.set_random_seed(config.SEED)
     model, _, _ = autoencoders.build_autoencoder(latent_dim)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.compile(optimizer=keras.optimizers.Adam(autoencoders.LEARNING_RATE), loss="binary_crossentropy")
     batches = chapter.NoisyImages(splits.x_train, std=noise_std, batch_size=autoencoders.BATCH_SIZE,
                                   seed=config.SEED)
     run = chapter.fit_denoiser(
