@@ -113,7 +113,8 @@ class TrainingRun:
 
     def __str__(self) -> str:
         how = "loaded from the cache" if self.cached else "trained"
-        summary = f"{self.name}: {how}, {self.epochs} epochs in {self.seconds:.1f} s"
+        epochs = f"{self.epochs} epoch{'' if self.epochs == 1 else 's'}"
+        summary = f"{self.name}: {how}, {epochs} in {self.seconds:.1f} s"
         if "val_loss" in self.history:
             summary += f", final val_loss {self.final('val_loss'):.4f}"
         return summary
