@@ -188,7 +188,7 @@ MODEL_CODE = ("config.py", "data.py", "training.py", "autoencoders.py", "denoisi
 #: only use trained weights. Every module is in exactly one of the two lists
 #: (``tests/unit/test_cache_keys.py`` checks), so a new one is placed on purpose.
 NOT_MODEL_CODE = ("__init__.py", "__main__.py", "cli.py", "tasks.py", "notebook.py", "plotting.py", "prose/*.py",
-                  "lstm.py", "fastgen.py")
+                  "lstm.py", "generation_timing.py")
 
 
 def _is_model_code(relative: str) -> bool:
