@@ -114,11 +114,11 @@ def _mnist_autoencoder() -> tuple[Any, Any, int]:
     import keras
 
     from dlbook import autoencoders, config
+    from dlbook.recipes import autoencoder as recipe
 
     splits = autoencoders.load_mnist_splits()
     keras.utils.set_random_seed(config.SEED)
-    model, _, _ = autoencoders.build_autoencoder(32)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model, _, _ = recipe.build_autoencoder(32)  # chapter 1's cell, compiled as there
     return splits, model, autoencoders.BATCH_SIZE
 
 

@@ -131,6 +131,7 @@ def denoising(
 
     from dlbook import autoencoders
     from dlbook import denoising as chapter
+    from dlbook.recipes import autoencoder as recipe
 
     noise_std = chapter.NOISE_STD if noise_std is None else float(noise_std)
     if not (np.isfinite(noise_std) and noise_std > 0):
@@ -139,8 +140,7 @@ def denoising(
     splits = autoencoders.load_mnist_splits(train_size)
     validation_noisy = chapter.add_gaussian_noise(splits.x_val, noise_std, seed=chapter.VALIDATION_NOISE_SEED)
     keras.utils.set_random_seed(config.SEED)
-    model, _, _ = autoencoders.build_autoencoder(latent_dim)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model, _, _ = recipe.build_autoencoder(latent_dim)  # chapter 1's cell, compiled as there
     batches = chapter.NoisyImages(splits.x_train, std=noise_std, batch_size=autoencoders.BATCH_SIZE,
                                   seed=config.SEED)
     run = chapter.fit_denoiser(
