@@ -27,10 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 RECIPES = ROOT / "src" / "dlbook" / "recipes"
 
-#: Chapter file -> (recipe module, the imports its cells use from the chapter's Setup cell).
-CHAPTERS = {
-    "autoencoder.md": ("autoencoder", "import keras\nfrom keras import layers\n"),
-}
+#: The imports a recipe cell may use: what every chapter's Setup cell imports for its Keras code.
+IMPORTS = "import keras\nfrom keras import layers\n"
 
 TAG = "recipe"
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(?P<body>.*?)^```\s*$", re.S | re.M)
@@ -54,9 +52,18 @@ def recipe_cells(markdown: str) -> list[str]:
     return cells
 
 
+def chapters(root: Path = ROOT) -> dict[str, str]:
+    """Every chapter with a cell tagged ``recipe``: file name -> recipe module (``text-generation.md`` -> ``text_generation``).
+
+    Found, not listed: a new chapter's recipe is exported without editing this script.
+    """
+    return {path.name: path.stem.replace("-", "_") for path in sorted((root / "book").glob("*.md"))
+            if recipe_cells(path.read_text(encoding="utf-8"))}
+
+
 def render(chapter: str, markdown: str) -> str:
     """The recipe module's text for ``book/<chapter>``."""
-    module, imports = CHAPTERS[chapter]
+    imports = IMPORTS
     cells = recipe_cells(markdown)
     if not cells:
         raise SystemExit(f"export_recipes.py: book/{chapter} has no code cell tagged {TAG!r}.")
@@ -71,11 +78,16 @@ def render(chapter: str, markdown: str) -> str:
 def outdated(root: Path = ROOT) -> list[str]:
     """The recipe modules whose text differs from what their chapter exports."""
     stale = []
-    for chapter, (module, _) in CHAPTERS.items():
+    found = chapters(root)
+    for chapter, module in found.items():
         target = root / "src" / "dlbook" / "recipes" / f"{module}.py"
         expected = render(chapter, (root / "book" / chapter).read_text(encoding="utf-8"))
         if not target.is_file() or target.read_text(encoding="utf-8") != expected:
             stale.append(f"src/dlbook/recipes/{module}.py (from book/{chapter})")
+    # A recipe whose chapter no longer tags any cell is stale too.
+    for path in sorted((root / "src" / "dlbook" / "recipes").glob("*.py")):
+        if path.name != "__init__.py" and path.stem not in found.values():
+            stale.append(f"src/dlbook/recipes/{path.name} (no chapter exports it)")
     return stale
 
 
@@ -88,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in stale:
             print(f"out of date: {line}; run python scripts/export_recipes.py", file=sys.stderr)
         return 1 if stale else 0
-    for chapter, (module, _) in CHAPTERS.items():
+    for chapter, module in chapters().items():
         target = RECIPES / f"{module}.py"
         target.write_text(render(chapter, (BOOK / chapter).read_text(encoding="utf-8")), encoding="utf-8")
         print(f"wrote {target.relative_to(ROOT)} from book/{chapter}")

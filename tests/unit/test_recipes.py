@@ -24,9 +24,9 @@ def test_an_edit_to_the_chapter_makes_the_recipe_stale(tmp_path: Path) -> None:
     exporter = _exporter()
     (tmp_path / "book").mkdir()
     (tmp_path / "src" / "dlbook" / "recipes").mkdir(parents=True)
-    for chapter, (module, _) in exporter.CHAPTERS.items():
-        text = (ROOT / "book" / chapter).read_text(encoding="utf-8")
-        (tmp_path / "book" / chapter).write_text(text, encoding="utf-8")
+    for chapter in (ROOT / "book").glob("*.md"):
+        (tmp_path / "book" / chapter.name).write_text(chapter.read_text(encoding="utf-8"), encoding="utf-8")
+    for chapter, module in exporter.chapters().items():
         recipe = ROOT / "src" / "dlbook" / "recipes" / f"{module}.py"
         (tmp_path / "src" / "dlbook" / "recipes" / f"{module}.py").write_text(recipe.read_text(encoding="utf-8"))
     assert exporter.outdated(tmp_path) == []
@@ -34,6 +34,15 @@ def test_an_edit_to_the_chapter_makes_the_recipe_stale(tmp_path: Path) -> None:
     chapter.write_text(chapter.read_text().replace('activation="relu", name="encoder_dense"',
                                                    'activation="elu", name="encoder_dense"'))
     assert exporter.outdated(tmp_path) == ["src/dlbook/recipes/autoencoder.py (from book/autoencoder.md)"]
+
+
+def test_a_new_chapters_recipe_is_found_without_editing_the_exporter(tmp_path: Path) -> None:
+    exporter = _exporter()
+    (tmp_path / "book").mkdir()
+    (tmp_path / "src" / "dlbook" / "recipes").mkdir(parents=True)
+    (tmp_path / "book" / "new-chapter.md").write_text("```{code-cell} ipython3\n:tags: [recipe]\n\nUNITS = 8\n```\n")
+    assert exporter.chapters(tmp_path) == {"new-chapter.md": "new_chapter"}
+    assert exporter.outdated(tmp_path) == ["src/dlbook/recipes/new_chapter.py (from book/new-chapter.md)"]
 
 
 def test_only_tagged_cells_are_exported() -> None:
