@@ -65,6 +65,8 @@ from typing import Any
 
 import numpy as np
 
+from dlbook import lstm  # the one NumPy LSTM step, which the parity checks run
+
 STATIC = Path(__file__).parent / "static"
 OUTPUT = "panels"                # under the site's _static
 SCRIPTS = ("panels/nn.js", "panels/panels.js")
@@ -228,15 +230,11 @@ def dequantised(tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 def sentiment_probabilities(weights: dict[str, np.ndarray], ids: np.ndarray, batch: int = 5000,
                             dtype: Any = np.float32) -> np.ndarray:
     """P(positive) of post-padded id rows, the padding masked (the state carries over), in ``dtype``.
 
-    The same equations as ``dlbook.tasks.SentimentReader.predict`` and nn.js;
+    The same step as ``dlbook.tasks.SentimentReader.predict`` (:func:`dlbook.lstm.step`), and nn.js;
     float32 as Keras computes, float64 as nn.js does (the parity checks).
     """
     weights = {name: np.asarray(weights[name], dtype=dtype) for name in
@@ -255,11 +253,8 @@ def sentiment_probabilities(weights: dict[str, np.ndarray], ids: np.ndarray, bat
             real = rows[:, step] != 0
             if not real.any():
                 break  # post-padded: nothing real comes after
-            z = word_gates[rows[real, step]] + h[real] @ recurrent
-            i, f, g, o = np.split(z, 4, axis=1)  # Keras' gate order: input, forget, candidate, output
-            c_next = _sigmoid(f) * c[real] + _sigmoid(i) * np.tanh(g)
-            c[real], h[real] = c_next, _sigmoid(o) * np.tanh(c_next)
-        out[start:start + batch] = _sigmoid(h @ weights["dense/kernel"] + weights["dense/bias"]).ravel()
+            h[real], c[real] = lstm.step(word_gates[rows[real, step]], h[real], c[real], recurrent)
+        out[start:start + batch] = lstm.sigmoid(h @ weights["dense/kernel"] + weights["dense/bias"]).ravel()
     return out
 
 
@@ -277,9 +272,8 @@ def char_probabilities(weights: dict[str, np.ndarray], ids: np.ndarray | list[in
     h, c = np.zeros(recurrent.shape[0]), np.zeros(recurrent.shape[0])
     states = np.empty((len(ids), recurrent.shape[0]))
     for step, character in enumerate(ids):
-        i, f, g, o = np.split(word_gates[character] + h @ recurrent, 4)  # Keras' order: input, forget, cell, output
-        c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-        h = states[step] = _sigmoid(o) * np.tanh(c)
+        h, c = lstm.step(word_gates[character], h, c, recurrent)
+        states[step] = h
     logits = states @ w["dense/kernel"] + w["dense/bias"]
     probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
     return probabilities / probabilities.sum(axis=1, keepdims=True)

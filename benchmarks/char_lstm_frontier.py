@@ -10,7 +10,7 @@ loss and the test loss. A recipe stops when its next epoch would pass
 
 The test loss is recorded for the frontier only; recipes are *chosen* on the
 validation loss, as the chapter does. The machine's generation floor
-(``textgen.floor_speed`` for the chapter's model) is recorded beside the
+(``generation_timing.floor_speed`` for the chapter's model) is recorded beside the
 curves, so runs on machines of different speeds can be set side by side.
 
 Usage::
@@ -116,9 +116,9 @@ def run_recipe(name: str, recipe: dict[str, Any], minutes: float) -> dict[str, A
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from dlbook import textgen
+    from dlbook import generation_timing
 
-    floor = textgen.floor_speed([(256, 1024), (256, 65)])
+    floor = generation_timing.floor_speed([(256, 1024), (256, 65)])
     out: dict[str, Any] = {}
     if arguments.json and Path(arguments.json).is_file():
         out = json.loads(Path(arguments.json).read_text())

@@ -3,8 +3,8 @@
 Chapter 3 (text generation) generates text with ``dlbook.textgen.OneStep``,
 which carries the LSTM state ``(h, c)`` from one character to the next. Two
 baselines re-read the last ``window`` characters for every new one: the same
-NumPy step (``textgen.window_generate``, the fair comparison: what carrying
-the state saves) and ``model.predict`` (``textgen.naive_generate``: what one
+NumPy step (``generation_timing.window_generate``, the fair comparison: what carrying
+the state saves) and ``model.predict`` (``generation_timing.naive_generate``: what one
 framework call per character costs). The floor is the step's unavoidable
 work alone, its matrix products (``H x 4H`` recurrent, ``H x V`` output) in
 a tight float32 NumPy loop, vector-matrix for one stream and matrix-matrix
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> dict:
         os.environ["DLBOOK_PROFILE"] = arguments.profile
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-    from dlbook import config, notebook, tasks, textgen
+    from dlbook import config, generation_timing, notebook, tasks, textgen
 
     notebook.setup()
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(run)
 
     window, streams = textgen.SEQUENCE_LENGTH, arguments.streams
-    speed = textgen.time_generators(
+    speed = generation_timing.time_generators(
         model, vocabulary, arguments.seed_text, stateful_length=arguments.stateful_chars,
         window_length=arguments.window_chars, naive_length=arguments.naive_chars, window=window,
         streams=streams, repeats=arguments.repeats,

@@ -114,11 +114,11 @@ def _mnist_autoencoder() -> tuple[Any, Any, int]:
     import keras
 
     from dlbook import autoencoders, config
+    from dlbook.recipes import autoencoder as recipe
 
     splits = autoencoders.load_mnist_splits()
     keras.utils.set_random_seed(config.SEED)
-    model, _, _ = autoencoders.build_autoencoder(32)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model, _, _ = recipe.build_autoencoder(32)  # chapter 1's cell, compiled as there
     return splits, model, autoencoders.BATCH_SIZE
 
 
@@ -172,10 +172,12 @@ def textgen_workload() -> Workload:
     train_ids, *_ = textgen.encode_splits(text, vocabulary, train_chars=textgen.TRAIN_CHARS)
     keras.utils.set_random_seed(config.SEED)
     model = textgen.build_model(vocabulary.size)
-    # The compile call of textgen.fit_model, which also trains; here only the
-    # compiling is wanted.
+    # The compile call of textgen.fit_model (which also trains; here only the
+    # compiling is wanted): Adam on the cosine schedule, clipped gradients.
+    schedule = textgen.cosine_schedule(textgen.LEARNING_RATE, epochs=textgen.SCHEDULE_EPOCHS,
+                                       steps_per_epoch=textgen.steps_per_epoch(len(train_ids)))
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=textgen.LEARNING_RATE),
+        optimizer=keras.optimizers.Adam(learning_rate=schedule, clipnorm=textgen.CLIPNORM),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     dataset = textgen.make_dataset(train_ids, sequence_length=textgen.SEQUENCE_LENGTH,

@@ -1,6 +1,6 @@
 """Dense autoencoders on MNIST (chapters 1 and 2): data, model, training recipe, metrics.
 
-Chapter 1 (``book/autoencoder.md``) trains :func:`build_autoencoder` on clean
+Chapter 1 (``book/autoencoder.md``) trains its ``build_autoencoder`` (:mod:`dlbook.recipes.autoencoder`) on clean
 digits and compares latent sizes; chapter 2 trains the same architecture on
 noisy digits (:mod:`dlbook.denoising`). Both use the same split and training
 recipe from this module, so the basic autoencoder that chapter 2 compares
@@ -33,7 +33,6 @@ __all__ = [
     "VALIDATION_SIZE",
     "MnistSplits",
     "binary_crossentropy",
-    "build_autoencoder",
     "compression_ratio",
     "dead_units",
     "fit_basic_autoencoder",
@@ -130,44 +129,12 @@ def load_mnist_splits(train_size: int | None = None) -> MnistSplits:
     )
 
 
-def build_autoencoder(latent_dim: int = 32, input_dim: int = INPUT_DIM):
-    """Build the basic dense autoencoder ``input -> Dense(latent, relu) -> Dense(input, sigmoid)``.
-
-    Args:
-        latent_dim: Size of the code (the bottleneck).
-        input_dim: Size of a flattened image.
-
-    Returns:
-        ``(autoencoder, encoder, decoder)``: three ``keras.Model``\\ s that
-        share the same two layers, so training the autoencoder trains both halves.
-    """
-    import keras
-    from keras import layers
-
-    if latent_dim < 1:
-        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim}.")
-    # Two layers, each used by two models: creating them once is what makes
-    # the encoder and the decoder share their weights with the autoencoder.
-    encode = layers.Dense(latent_dim, activation="relu", name="encoder_dense")
-    # A sigmoid keeps every output pixel in (0, 1), like the inputs.
-    decode = layers.Dense(input_dim, activation="sigmoid", name="decoder_dense")
-
-    inputs = keras.Input(shape=(input_dim,), name="image")
-    codes = encode(inputs)
-    autoencoder = keras.Model(inputs, decode(codes), name=f"autoencoder_{latent_dim}")
-    # The encoder stops at the bottleneck: image -> code.
-    encoder = keras.Model(inputs, codes, name=f"encoder_{latent_dim}")
-    # The decoder needs its own input, a code: code -> image.
-    latent_inputs = keras.Input(shape=(latent_dim,), name="code")
-    decoder = keras.Model(latent_inputs, decode(latent_inputs), name=f"decoder_{latent_dim}")
-    return autoencoder, encoder, decoder
-
-
 def fit_basic_autoencoder(latent_dim: int, splits: MnistSplits, *, seed: int = config.SEED,
                           epochs: int | None = None, verbose: int | str = 0, missing: str = "train"):
     """Build, compile and train (or load from the cache) the basic autoencoder.
 
-    This is chapter 1's recipe: Adam (:data:`LEARNING_RATE`), per-pixel binary cross-entropy, clean
+    This is chapter 1's recipe: its ``build_autoencoder`` cell, exported to
+    :mod:`dlbook.recipes.autoencoder` (Adam at :data:`LEARNING_RATE`, per-pixel binary cross-entropy), clean
     digits in and out, ``epochs`` (default :data:`EPOCHS`) epochs of
     :data:`BATCH_SIZE`, validated on the held-out digits. Chapter 2 and
     ``dlbook train autoencoder`` call it to get the very same model;
@@ -180,10 +147,10 @@ def fit_basic_autoencoder(latent_dim: int, splits: MnistSplits, *, seed: int = c
     import keras
 
     from dlbook import training
+    from dlbook.recipes import autoencoder as recipe
 
     keras.utils.set_random_seed(seed)
-    autoencoder, encoder, decoder = build_autoencoder(latent_dim)
-    autoencoder.compile(optimizer=keras.optimizers.Adam(settings()["LEARNING_RATE"]), loss="binary_crossentropy")
+    autoencoder, encoder, decoder = recipe.build_autoencoder(latent_dim)  # chapter 1's cell, compiled
     run = training.fit_cached(
         autoencoder, splits.x_train, splits.x_train,
         validation_data=(splits.x_val, splits.x_val),

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbook import config, training
+from dlbook import config, lstm, training
 
 __all__ = [
     "PROFILE_DEFAULT",
@@ -131,6 +131,7 @@ def denoising(
 
     from dlbook import autoencoders
     from dlbook import denoising as chapter
+    from dlbook.recipes import autoencoder as recipe
 
     noise_std = chapter.NOISE_STD if noise_std is None else float(noise_std)
     if not (np.isfinite(noise_std) and noise_std > 0):
@@ -139,8 +140,7 @@ def denoising(
     splits = autoencoders.load_mnist_splits(train_size)
     validation_noisy = chapter.add_gaussian_noise(splits.x_val, noise_std, seed=chapter.VALIDATION_NOISE_SEED)
     keras.utils.set_random_seed(config.SEED)
-    model, _, _ = autoencoders.build_autoencoder(latent_dim)
-    model.compile(optimizer=keras.optimizers.Adam(autoencoders.LEARNING_RATE), loss="binary_crossentropy")
+    model, _, _ = recipe.build_autoencoder(latent_dim)  # chapter 1's cell, compiled as there
     batches = chapter.NoisyImages(splits.x_train, std=noise_std, batch_size=autoencoders.BATCH_SIZE,
                                   seed=config.SEED)
     run = chapter.fit_denoiser(
@@ -494,16 +494,10 @@ class SentimentReader:
         c = np.zeros((len(ids), units))
         for step in range(ids.shape[1]):
             real = (ids[:, step] != 0)[:, None]  # padding is masked: the state carries over
-            z = w["embedding"][ids[:, step]] @ w["kernel"] + h @ w["recurrent_kernel"] + w["bias"]
-            i, f, g, o = np.split(z, 4, axis=1)  # Keras' gate order: input, forget, candidate, output
-            c_next = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
-            h_next = _sigmoid(o) * np.tanh(c_next)
+            input_gates = w["embedding"][ids[:, step]] @ w["kernel"] + w["bias"]
+            h_next, c_next = lstm.step(input_gates, h, c, w["recurrent_kernel"])
             c, h = np.where(real, c_next, c), np.where(real, h_next, h)
-        return _sigmoid(h @ w["dense_kernel"] + w["dense_bias"]).reshape(len(ids))
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * x))  # overflow-free form of 1 / (1 + exp(-x))
+        return lstm.sigmoid(h @ w["dense_kernel"] + w["dense_bias"]).reshape(len(ids))
 
 
 def sentiment_reader(*, epochs: int | None = None, train_size: int | None = None) -> SentimentReader | None:

@@ -10,10 +10,8 @@ The chapter's pieces, in the order the chapter uses them:
   and :func:`fit_model` (Adam, sparse categorical cross-entropy, cached);
 * sampling: :func:`apply_temperature` and :func:`sample_next`, pure NumPy;
 * generation: :class:`OneStep`, which carries the LSTM state ``(h, c)`` from
-  one character to the next; two baselines that re-read a window of text for
-  every new character, :func:`window_generate` (the same NumPy step) and
-  :func:`naive_generate` (``model.predict``); :func:`time_generators` times
-  all three against the machine's floor (:func:`floor_speed`);
+  one character to the next (:func:`dlbook.lstm.step`); the baselines it is
+  timed against, and the timing, are in :mod:`dlbook.generation_timing`;
 * evaluation: :func:`carried_state_loss` (the loss with the state carried
   through the text); the sentences the chapter reads off its numbers are in
   :mod:`dlbook.prose.textgen`;
@@ -34,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbook import config
+from dlbook import config, lstm
 
 __all__ = [
     "BATCH_SIZE",
@@ -66,10 +64,8 @@ __all__ = [
     "encode_splits",
     "entropy",
     "fit_model",
-    "floor_speed",
     "Generation",
     "make_dataset",
-    "naive_generate",
     "OneStep",
     "plot_loss",
     "plot_temperature_distribution",
@@ -80,8 +76,6 @@ __all__ = [
     "split_text",
     "steps_per_epoch",
     "temperature_table",
-    "time_generators",
-    "window_generate",
     "word_share",
     "words",
 ]
@@ -532,10 +526,10 @@ class OneStep:
     It carries each LSTM layer's state ``(h, c)`` from one character to the
     next, so a new character costs one LSTM step instead of a pass over a
     whole window, in the spirit of TensorFlow's ``OneStep`` text-generation
-    class. The step runs the LSTM cell's equations in NumPy on a copy of the
-    model's weights, taken when the generator is created: a single step is
-    so small that calling TensorFlow for it would cost more than the
-    arithmetic (create a new generator after training the model further).
+    class. The step is the LSTM cell's equations in NumPy
+    (:func:`dlbook.lstm.step`) on a copy of the model's weights, taken when
+    the generator is created: a single step is so small that calling
+    TensorFlow for it would cost more than the arithmetic.
 
     Args:
         model: A model from :func:`build_model` (trained or not), with the
@@ -550,9 +544,9 @@ class OneStep:
         lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
         if not lstms or not isinstance(head, keras.layers.Dense):
             raise ValueError("OneStep needs a model from build_model: input encoding -> LSTM(s) -> Dense.")
-        for lstm in lstms:
-            if (lstm.cell.activation is not keras.activations.tanh
-                    or lstm.cell.recurrent_activation is not keras.activations.sigmoid or not lstm.cell.use_bias):
+        for layer in lstms:
+            if (layer.cell.activation is not keras.activations.tanh
+                    or layer.cell.recurrent_activation is not keras.activations.sigmoid or not layer.cell.use_bias):
                 raise ValueError("OneStep supports LSTM layers with the default activations and a bias only.")
 
         def weights(variable: Any) -> np.ndarray:
@@ -564,29 +558,14 @@ class OneStep:
             features = np.eye(vocabulary.size, dtype=np.float32)
         if features.shape[0] != vocabulary.size:
             raise ValueError(f"The model expects {features.shape[0]} characters, the vocabulary has {vocabulary.size}.")
-        self.model = model
-        self.vocabulary = vocabulary
-        self.units = [lstm.units for lstm in lstms]
-        # Keras orders the gates input, forget, candidate, output. The step
-        # wants output, input, forget, candidate, followed by the cell c in the
-        # same buffer: one tanh call then covers all four gates, and one
-        # multiplication [i, f] * [g, c] gives [i * g, f * c].
-        cells = [tuple(_reorder_gates(weights(variable))
-                       for variable in (lstm.cell.kernel, lstm.cell.recurrent_kernel, lstm.cell.bias))
-                 for lstm in lstms]
-        # The first layer's input term depends only on the character, not on
-        # the state: computed once per character of the vocabulary, a step
-        # only looks it up.
-        kernel, recurrent_kernel, bias = cells[0]
-        self._character_gates = _halve_sigmoid_gates(features @ kernel + bias)
-        self._layers: list[tuple[np.ndarray | None, np.ndarray]] = [
-            (None, _halve_sigmoid_gates(_with_row(recurrent_kernel, 0.0)))]
-        # Deeper layers: the bias rides on the constant 1 at the end of h.
-        for kernel, recurrent_kernel, bias in cells[1:]:
-            self._layers.append((_halve_sigmoid_gates(kernel),
-                                 _halve_sigmoid_gates(np.vstack([recurrent_kernel, bias[None]]))))
-        # The Dense head's bias rides on the same constant 1.
-        self._head = _with_row(weights(head.kernel), weights(head.bias))
+        self.model, self.vocabulary = model, vocabulary
+        self.units = [layer.units for layer in lstms]
+        self.cells = [tuple(weights(v) for v in (layer.cell.kernel, layer.cell.recurrent_kernel, layer.cell.bias))
+                      for layer in lstms]
+        # The first layer's input gates depend only on the character: one row per character.
+        kernel, _, bias = self.cells[0]
+        self.character_gates = features @ kernel + bias
+        self.head_kernel, self.head_bias = weights(head.kernel), weights(head.bias)
 
     def initial_state(self, streams: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
         """Zero states ``(h, c)`` for each LSTM layer, as the model starts a sequence."""
@@ -604,18 +583,20 @@ class OneStep:
             ``(logits, states)``: logits of shape ``(streams, vocab_size)`` for
             the next character, and the new states.
         """
-        ids = np.asarray(ids)
-        stepper = _Stepper(self, len(ids))
-        stepper.load(states)
-        logits = np.empty((len(ids), self.vocabulary.size), np.float32)
-        stepper.advance(ids, logits)
-        return logits, stepper.states()
+        new_states, below = [], None
+        for layer, ((kernel, recurrent_kernel, bias), (h, c)) in enumerate(zip(self.cells, states)):
+            input_gates = self.character_gates[np.asarray(ids)] if layer == 0 else below @ kernel + bias
+            h, c = lstm.step(input_gates, h, c, recurrent_kernel)
+            new_states.append((h, c))
+            below = h
+        return below @ self.head_kernel + self.head_bias, new_states
 
     def read(self, prefix: str, streams: int = 1) -> tuple[np.ndarray, list[tuple[Any, Any]]]:
         """Feed ``prefix`` one character at a time; return the last logits and the states."""
-        stepper = _Stepper(self, streams)
-        logits = stepper.read(self._encode_seed(prefix))
-        return logits, stepper.states()
+        states = self.initial_state(streams)
+        for character in self._encode_seed(prefix):
+            logits, states = self.step(np.full(streams, character), states)
+        return logits, states
 
     def next_distribution(self, prefix: str, temperature: float = 1.0) -> np.ndarray:
         """Probabilities of the character that follows ``prefix``."""
@@ -639,381 +620,36 @@ class OneStep:
     ) -> Generation:
         """Continue ``seed_text`` by ``length`` characters in ``streams`` independent samples.
 
-        All streams are advanced together as one batch. Characters are drawn
-        with the Gumbel-max trick: the argmax of ``logits / temperature`` plus
-        Gumbel noise is an exact draw from ``softmax(logits / temperature)``,
-        and the noise for many steps comes from one call, so a step's sampling
-        is one addition and one argmax. Entropies and likelihoods are computed
-        after the loop, from the stored logits, for all steps at once.
+        All streams are advanced together as one batch: read the seed, then
+        draw a character from the logits (:func:`sample_next`) and feed it
+        back, ``length`` times. Entropies (of the tempered distribution) and
+        likelihoods (the model's own, at temperature 1) are computed after
+        the loop, from the stored logits.
         """
         temperature = _check_temperature(temperature)
         if length < 1 or streams < 1:
             raise ValueError("length and streams must be positive.")
         rng = np.random.default_rng(config.SEED) if rng is None else rng
-        seed_ids = self._encode_seed(seed_text)
         start = time.perf_counter()
-        # The head's weights are divided by T once, so the loop's logits are
-        # already tempered.
-        stepper = _Stepper(self, streams, scale=1.0 / temperature)
-        scaled = np.empty((length, streams, self.vocabulary.size), np.float32)
+        logits, states = self.read(seed_text, streams)
+        all_logits = np.empty((length, streams, self.vocabulary.size), np.float32)
         generated = np.empty((length, streams), dtype=np.int64)
-        advance, add, chunk = stepper.advance, np.add, 256
-        with _one_blas_thread():
-            scaled[0] = stepper.read(seed_ids)
-            for first in range(0, length, chunk):
-                last = min(first + chunk, length)
-                # One call draws the noise for a chunk of steps (for all steps
-                # at once it could take too much memory).
-                shape = (last - first, streams, self.vocabulary.size)
-                noise = np.zeros(shape, np.float32) if greedy else _gumbel(rng, shape)
-                for position, drawn in zip(range(first, last), noise):
-                    ids = add(drawn, scaled[position], out=drawn).argmax(axis=1)
-                    if position + 1 < length:
-                        advance(ids, scaled[position + 1])
-                # The noise now holds what each draw maximised: its argmax is the drawn ids.
-                generated[first:last] = noise.argmax(axis=-1)
-        entropies = _entropy_of_logits(scaled)
-        own = scaled if temperature == 1.0 else scaled * np.float32(temperature)  # the logits at T = 1
-        picked = np.take_along_axis(own, generated[..., None], axis=-1)[..., 0]
-        log_likelihoods = (picked - _log_sum_exp(own)).astype(np.float64)
+        for position in range(length):
+            all_logits[position] = logits
+            generated[position] = sample_next(logits, temperature, rng, greedy=greedy)
+            if position + 1 < length:
+                logits, states = self.step(generated[position], states)
         seconds = time.perf_counter() - start
+        entropies = entropy(apply_temperature(all_logits, temperature))
+        log_likelihoods = np.take_along_axis(_log_softmax(all_logits), generated[..., None], axis=-1)[..., 0]
         texts = [self.vocabulary.decode(generated[:, stream]) for stream in range(streams)]
         return Generation(texts, entropies, log_likelihoods, seconds)
-
-    def floor_speed(self, streams: int = 1, steps: int = 2000, repeats: int = 3) -> float:
-        """The machine's floor for this model: see :func:`floor_speed`."""
-        products = [(units, recurrent.shape[1]) for units, (_, recurrent) in zip(self.units, self._layers)]
-        products += [(kernel.shape[0], kernel.shape[1]) for kernel, _ in self._layers[1:]]
-        products.append((self.units[-1], self.vocabulary.size))
-        return floor_speed(products, streams=streams, steps=steps, repeats=repeats)
-
-
-class _Stepper:
-    """The step's buffers for a fixed number of streams, allocated once.
-
-    Every array a step writes is preallocated and written in place (``out=``),
-    and the gates are views into one buffer, so a step of the one-layer model
-    is a dozen NumPy calls: the recurrent product, the character look-up, one
-    sigmoid, one tanh, four element-wise operations for ``c`` and ``h``, and
-    the head's product.
-    """
-
-    def __init__(self, generator: OneStep, streams: int, scale: float = 1.0) -> None:
-        self._character_gates = generator._character_gates
-        self._one_stream = streams == 1
-        self._head = generator._head if scale == 1.0 else generator._head * np.float32(scale)
-        self._layers = []
-        for units, (kernel, recurrent) in zip(generator.units, generator._layers):
-            # h with a constant 1 appended (for the biases); the gates
-            # [o, i, f, g] followed by the cell c, so that [i, f] * [g, c] is
-            # one multiplication.
-            h_one = np.zeros((streams, units + 1), np.float32)
-            h_one[:, units] = 1.0
-            buffer = np.zeros((streams, 5 * units), np.float32)
-            products = np.empty((streams, 2 * units), np.float32)
-            self._layers.append((
-                kernel, recurrent, h_one, h_one[:, :units], buffer[:, :4 * units], buffer[:, :3 * units],
-                buffer[:, :units], buffer[:, units:3 * units], buffer[:, 3 * units:], buffer[:, 4 * units:],
-                products, products[:, :units], products[:, units:], np.empty((streams, 4 * units), np.float32),
-                np.full((streams, 3 * units), 0.5, np.float32),
-            ))
-        if len(self._layers) == 1:  # the chapter's model: a step without the loop over layers
-            self.advance = self._one_layer_advance()  # type: ignore[method-assign]
-
-    def _one_layer_advance(self):
-        """:meth:`advance` for a one-layer model, with every array bound once (Python's share of a step
-        is then a few attribute look-ups fewer)."""
-        (_, recurrent, h_one, h, gates, sigmoid_part, output_gate, input_forget, candidate_cell, c,
-         products, input_products, forget_products, scratch, half) = self._layers[0]
-        table, head, one_stream = self._character_gates, self._head, self._one_stream
-        matmul, multiply, add, tanh = np.matmul, np.multiply, np.add, np.tanh
-
-        def advance(ids: np.ndarray, logits: np.ndarray) -> None:
-            matmul(h_one, recurrent, out=gates)
-            add(gates, table[ids[0]] if one_stream else table.take(ids, axis=0, out=scratch), out=gates)
-            tanh(gates, out=gates)
-            multiply(sigmoid_part, half, out=sigmoid_part)
-            add(sigmoid_part, half, out=sigmoid_part)
-            multiply(input_forget, candidate_cell, out=products)
-            add(input_products, forget_products, out=c)
-            tanh(c, out=h)
-            multiply(h, output_gate, out=h)
-            matmul(h_one, head, out=logits)
-
-        return advance
-
-    def load(self, states: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        for layer, (h, c) in zip(self._layers, states):
-            layer[3][...] = h
-            layer[9][...] = c
-
-    def reset(self) -> None:
-        """Zero states, as the model starts a sequence."""
-        for layer in self._layers:
-            layer[3].fill(0.0)
-            layer[9].fill(0.0)
-
-    def states(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [(layer[3].copy(), layer[9].copy()) for layer in self._layers]
-
-    def read(self, ids: np.ndarray) -> np.ndarray:
-        """Feed one character at a time (the same in every stream); return the last logits."""
-        streams = self._layers[0][2].shape[0]
-        logits = np.empty((streams, self._head.shape[1]), np.float32)
-        for character_id in ids:
-            self.advance(np.full(streams, character_id), logits)
-        return logits
-
-    def advance(self, ids: np.ndarray, logits: np.ndarray) -> None:
-        """One step for every stream: the new states stay in the buffers, the logits go to ``logits``."""
-        matmul, multiply, add, tanh = np.matmul, np.multiply, np.add, np.tanh
-        x = None
-        for (kernel, recurrent, h_one, h, gates, sigmoid_part, output_gate, input_forget, candidate_cell, c,
-             products, input_products, forget_products, scratch, half) in self._layers:
-            matmul(h_one, recurrent, out=gates)
-            if x is not None:
-                add(gates, matmul(x, kernel, out=scratch), out=gates)
-            elif self._one_stream:  # a plain row: cheaper than indexing with an array
-                add(gates, self._character_gates[ids[0]], out=gates)
-            else:
-                add(gates, self._character_gates.take(ids, axis=0, out=scratch), out=gates)
-            tanh(gates, out=gates)  # tanh(x / 2) for the three sigmoid gates (halved weights)
-            multiply(sigmoid_part, half, out=sigmoid_part)
-            add(sigmoid_part, half, out=sigmoid_part)  # sigmoid(x) = (1 + tanh(x / 2)) / 2
-            multiply(input_forget, candidate_cell, out=products)  # [i * g, f * c] in one call
-            add(input_products, forget_products, out=c)
-            tanh(c, out=h)
-            multiply(h, output_gate, out=h)
-            x = h
-        matmul(h_one, self._head, out=logits)
-
-
-def _reorder_gates(weights: np.ndarray) -> np.ndarray:
-    """Reorder Keras' gate blocks (input, forget, candidate, output) to (output, input, forget, candidate)."""
-    blocks = np.split(weights, 4, axis=-1)
-    return np.ascontiguousarray(np.concatenate([blocks[3], blocks[0], blocks[1], blocks[2]], axis=-1))
-
-
-_BLAS: list[Any] = []
-
-
-def _one_blas_thread():
-    """Run the BLAS on one thread: products this small gain nothing from a second one, and on a busy
-    machine the threads' hand-offs cost more than the products themselves."""
-    if not _BLAS:  # finding the thread pools takes a millisecond: once per process
-        from threadpoolctl import ThreadpoolController
-
-        _BLAS.append(ThreadpoolController())
-    return _BLAS[0].limit(limits=1, user_api="blas")
-
-
-def _halve_sigmoid_gates(weights: np.ndarray) -> np.ndarray:
-    """Halve the three sigmoid gates' columns: ``sigmoid(x) = (1 + tanh(x / 2)) / 2``, so one tanh call
-    over all four gates serves the sigmoids too (tanh is fast and cannot overflow)."""
-    weights = np.array(weights, dtype=np.float32, order="C")
-    weights[..., :3 * weights.shape[-1] // 4] *= np.float32(0.5)
-    return weights
-
-
-def _with_row(matrix: np.ndarray, row: float | np.ndarray) -> np.ndarray:
-    """``matrix`` with one more row (a bias, or zeros), for inputs that end in a constant 1."""
-    extra = np.broadcast_to(np.asarray(row, np.float32), (1, matrix.shape[1]))
-    return np.ascontiguousarray(np.vstack([matrix, extra]), dtype=np.float32)
-
-
-def _gumbel(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Standard Gumbel noise, ``-log(-log(u))``, in float32."""
-    uniform = rng.random(shape, dtype=np.float32)
-    with np.errstate(divide="ignore"):  # u = 0 gives -inf: that entry is never drawn
-        np.log(uniform, out=uniform)
-        np.negative(uniform, out=uniform)
-        np.log(uniform, out=uniform)
-    return np.negative(uniform, out=uniform)
-
-
-def _log_sum_exp(logits: np.ndarray) -> np.ndarray:
-    """``log(sum(exp(logits)))`` along the last axis, without overflow."""
-    top = logits.max(axis=-1, keepdims=True)
-    return (np.log(np.exp(logits - top).sum(axis=-1, keepdims=True)) + top)[..., 0]
-
-
-def _entropy_of_logits(logits: np.ndarray) -> np.ndarray:
-    """Entropy (nats, float64) of ``softmax(logits)`` along the last axis, with one ``exp`` per entry:
-    ``log Z - sum(p * z)`` for shifted logits ``z`` and ``Z = sum(exp(z))``."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    weights = np.exp(shifted)
-    total = weights.sum(axis=-1)
-    return np.maximum(np.log(total) - (weights * shifted).sum(axis=-1) / total, 0.0).astype(np.float64)
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:
     logits = np.asarray(logits, dtype=np.float64)
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-def floor_speed(
-    products: Sequence[tuple[int, int]], *, streams: int = 1, steps: int = 2000, repeats: int = 3,
-) -> float:
-    """The machine's floor for a generation step, in characters per second.
-
-    A step cannot avoid its matrix products: for the chapter's model the
-    recurrent ``(H, 4H)`` one and the head's ``(H, V)`` one. This times those
-    products alone, in float32, in a tight loop (vector-matrix for one
-    stream, matrix-matrix for several); the best of ``repeats`` runs counts.
-    Anything a real step adds (gates, sampling, Python) comes on top, so a
-    method's speed divided by this floor is the share of the machine's limit
-    it reaches.
-
-    Args:
-        products: ``(rows, columns)`` of each matrix a step multiplies by.
-    """
-    rng = np.random.default_rng(0)
-    operands = [(rng.standard_normal((streams, rows)).astype(np.float32),
-                 rng.standard_normal((rows, columns)).astype(np.float32) * np.float32(0.05),
-                 np.empty((streams, columns), np.float32)) for rows, columns in products]
-    matmul, best = np.matmul, 0.0
-    with _one_blas_thread():  # as the generator runs
-        for run in range(repeats + 1):
-            start = time.perf_counter()
-            for _ in range(steps):
-                for vector, matrix, out in operands:
-                    matmul(vector, matrix, out=out)
-            if run:  # the first run only brings the fresh matrices into the caches, as a generator's are
-                best = max(best, steps * streams / (time.perf_counter() - start))
-    return best
-
-
-def window_generate(
-    generator: OneStep,
-    seed_text: str,
-    length: int,
-    *,
-    temperature: float = 1.0,
-    window: int = SEQUENCE_LENGTH,
-    rng: np.random.Generator | None = None,
-) -> tuple[str, float]:
-    """The fair baseline: :class:`OneStep`'s own step, but re-reading the last ``window`` characters from a zero
-    state for every new character, as a model without carried state must.
-
-    It does the same arithmetic per step as the stateful generator, so the
-    ratio of their speeds is what carrying the state saves: at most
-    ``window`` steps per character instead of one.
-
-    Returns:
-        ``(text, seconds)``: the generated characters (without the seed) and
-        the wall-clock time.
-    """
-    _check_temperature(temperature)
-    rng = np.random.default_rng(config.SEED) if rng is None else rng
-    ids = list(generator._encode_seed(seed_text))
-    stepper = _Stepper(generator, 1, scale=1.0 / temperature)
-    start = time.perf_counter()
-    with _one_blas_thread():
-        for _ in range(length):
-            stepper.reset()
-            logits = stepper.read(np.asarray(ids[-window:]))
-            ids.append(int((logits + _gumbel(rng, logits.shape)).argmax()))
-    seconds = time.perf_counter() - start
-    return generator.vocabulary.decode(ids[len(seed_text):]), seconds
-
-
-def naive_generate(
-    model: Any,
-    vocabulary: CharVocabulary,
-    seed_text: str,
-    length: int,
-    *,
-    temperature: float = 1.0,
-    window: int = SEQUENCE_LENGTH,
-    rng: np.random.Generator | None = None,
-) -> tuple[str, float]:
-    """The slow way: run ``model.predict`` over the last ``window`` characters for every new one.
-
-    Returns:
-        ``(text, seconds)``: the generated characters (without the seed) and
-        the wall-clock time.
-    """
-    rng = np.random.default_rng(config.SEED) if rng is None else rng
-    ids = list(vocabulary.encode(seed_text))
-    start = time.perf_counter()
-    for _ in range(length):
-        context = np.array([ids[-window:]], dtype=np.int32)
-        logits = model.predict(context, verbose=0)[0, -1]
-        ids.append(int(sample_next(logits, temperature, rng)))
-    seconds = time.perf_counter() - start
-    return vocabulary.decode(ids[len(seed_text):]), seconds
-
-
-def time_generators(
-    model: Any,
-    vocabulary: CharVocabulary,
-    seed_text: str,
-    *,
-    stateful_length: int = 200,
-    window_length: int = 4,
-    naive_length: int = 10,
-    window: int = SEQUENCE_LENGTH,
-    streams: int = 16,
-    repeats: int = 30,
-) -> dict[str, float]:
-    """Characters per second of the three methods, and the machine's floor, in one run.
-
-    ``stateful``: :class:`OneStep`; ``window``: :func:`window_generate`, the
-    same step re-reading ``window`` characters per new one; ``naive``:
-    :func:`naive_generate`, ``model.predict`` per character; all one stream
-    at temperature 1. ``stateful_streams`` is :class:`OneStep` with
-    ``streams`` streams (all their characters count), each stream as long
-    as the one-stream run. ``floor`` and
-    ``floor_streams`` are :func:`floor_speed` for one and ``streams`` streams.
-
-    Each method is warmed up once (tracing, first ``predict``). On a shared
-    machine other work only ever slows a run down, so the best of many short
-    runs (a few milliseconds each) is the measurement, and the floor, the
-    stateful and the window runs take turns, so that all meet the same
-    conditions. ``model.predict`` takes a tenth of a second per character: it
-    gets three runs.
-    """
-    generator = OneStep(model, vocabulary)
-    # The baselines start from a seed of at least a window, so that every
-    # character they add re-reads a whole window.
-    long_seed = seed_text + generator.generate(seed_text, max(0, window - len(seed_text)) + 1).texts[0]
-    window_generate(generator, long_seed, 2, window=window)
-    naive_generate(model, vocabulary, long_seed, 2, window=window)
-    batched_length = stateful_length
-    measures = {
-        "floor": lambda: generator.floor_speed(1, steps=stateful_length, repeats=1),
-        "stateful": lambda: generator.generate(seed_text, stateful_length).characters_per_second,
-        "floor_streams": lambda: generator.floor_speed(streams, steps=batched_length, repeats=1),
-        "stateful_streams": lambda: generator.generate(seed_text, batched_length,
-                                                       streams=streams).characters_per_second,
-        "window": lambda: window_length / window_generate(generator, long_seed, window_length, window=window)[1],
-    }
-    best = dict.fromkeys(measures, 0.0)
-    for _ in range(repeats):
-        for name, measure in measures.items():
-            best[name] = max(best[name], measure())
-    naive = max(naive_length / naive_generate(model, vocabulary, long_seed, naive_length, window=window)[1]
-                for _ in range(3))
-    stateful, windowed = best["stateful"], best["window"]
-    return {
-        "stateful_chars_per_second": stateful,
-        "stateful_streams_chars_per_second": best["stateful_streams"],
-        "window_chars_per_second": windowed,
-        "naive_chars_per_second": naive,
-        "floor_chars_per_second": best["floor"],
-        "floor_streams_chars_per_second": best["floor_streams"],
-        "stateful_share_of_floor": stateful / best["floor"],
-        "stateful_streams_share_of_floor": best["stateful_streams"] / best["floor_streams"],
-        "stateful_vs_window": stateful / windowed,
-        "window_vs_naive": windowed / naive,
-        "stateful_vs_naive": stateful / naive,
-        "stateful_length": stateful_length,
-        "window_length": window_length,
-        "naive_length": naive_length,
-        "window": window,
-        "streams": streams,
-    }
 
 
 # -------------------------------------------------------- evaluation
@@ -1035,11 +671,10 @@ def carried_state_loss(generator: OneStep, ids: np.ndarray, *, streams: int = 32
     if streams < 1 or piece < 2:
         raise ValueError(f"Need at least two characters per stream: {len(ids)} ids for {streams} streams.")
     pieces = ids[:piece * streams].reshape(streams, piece).T  # (position, stream)
-    stepper = _Stepper(generator, streams)
+    states = generator.initial_state(streams)
     logits = np.empty((piece - 1, streams, generator.vocabulary.size), np.float32)
-    with _one_blas_thread():
-        for position in range(piece - 1):
-            stepper.advance(pieces[position], logits[position])
+    for position in range(piece - 1):
+        logits[position], states = generator.step(pieces[position], states)
     log_probabilities = np.take_along_axis(_log_softmax(logits), pieces[1:, :, None], axis=-1)
     return {"loss": float(-log_probabilities.mean()), "characters": float(log_probabilities.size),
             "piece_length": float(piece)}

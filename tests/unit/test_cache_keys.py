@@ -8,6 +8,7 @@ these tests edit copies of those sources, never the files themselves.
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import shutil
 import subprocess
@@ -166,6 +167,34 @@ def test_a_new_full_profile_record_changes_the_stamp_only(tmp_path: Path, origin
 
     code, stamp = _digests_of_copy(tmp_path, edit)
     assert code == original_digests[0] and stamp != original_digests[1]
+
+
+def test_a_recipe_edit_changes_the_key_of_the_models_it_builds_and_a_new_recipe_changes_none() -> None:
+    """Recipes are keyed by what they build (layers, compile settings, initial weights), like a chapter's cells."""
+    import keras
+
+    from dlbook.recipes import autoencoder as recipe
+
+    def description(build) -> str:
+        keras.utils.set_random_seed(0)
+        model = build(8)[0]
+        return training.fingerprint(json.dumps([training._model_description(model),
+                                                training._initial_weights(model)], sort_keys=True, default=repr))
+
+    source = inspect.getsource(recipe.build_autoencoder)
+    edited: dict = {"keras": keras, "layers": keras.layers}
+    exec(source.replace('activation="relu"', 'activation="elu"'), edited)
+    recompiled: dict = {"keras": keras, "layers": keras.layers}
+    exec(source.replace('optimizer="adam"', 'optimizer="sgd"'), recompiled)
+    same: dict = {"keras": keras, "layers": keras.layers}
+    exec(source.replace("# A sigmoid keeps", "# Reworded: a sigmoid keeps"), same)
+    base = description(recipe.build_autoencoder)
+    assert description(edited["build_autoencoder"]) != base
+    assert description(recompiled["build_autoencoder"]) != base
+    assert description(same["build_autoencoder"]) == base
+    # A new chapter's recipe module is not part of the code digest: the other models keep their keys.
+    sources = training.package_sources()
+    assert not any(name.startswith("recipes/") for name in sources)
 
 
 def test_a_comment_edit_changes_neither_key_nor_stamp(tmp_path: Path, original_digests: tuple[str, str]) -> None:

@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from dlbook import autoencoders, denoising, training  # noqa: E402
+from dlbook.recipes import autoencoder as recipe
 
 
 def clipped_normal_mean(value: float, std: float) -> float:
@@ -240,8 +241,7 @@ def test_noisy_images_rejects_bad_arguments(images):
 def compiled_autoencoder(latent_dim: int = 4):
     """A tiny, seeded, compiled dense autoencoder."""
     keras.utils.set_random_seed(0)
-    model, _, _ = autoencoders.build_autoencoder(latent_dim)
-    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model, _, _ = recipe.build_autoencoder(latent_dim)  # compiled as in chapter 1
     return model
 
 

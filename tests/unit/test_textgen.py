@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlbook import textgen
+from dlbook import generation_timing, textgen
 
 TEXT = "First Citizen:\nBefore we proceed any further, hear me speak.\n"
 
@@ -242,7 +242,7 @@ def test_naive_generate_uses_the_window(tiny_model):
     model, vocabulary = tiny_model
     seed = "Before we proceed"
     recording = _Recording(model)
-    text, seconds = textgen.naive_generate(recording, vocabulary, seed, 5, window=10, rng=np.random.default_rng(0))
+    text, seconds = generation_timing.naive_generate(recording, vocabulary, seed, 5, window=10, rng=np.random.default_rng(0))
     assert len(text) == 5 and seconds > 0 and set(text) <= set(vocabulary.characters)
     # Every step reads exactly the last 10 characters: the seed's end, then what it generated.
     full = vocabulary.encode(seed + text)
@@ -250,12 +250,12 @@ def test_naive_generate_uses_the_window(tiny_model):
     for step, context in enumerate(recording.contexts):
         np.testing.assert_array_equal(context, full[None, len(seed) + step - 10:len(seed) + step])
     # So text before the window changes nothing: another start, same last 10 characters.
-    other, _ = textgen.naive_generate(model, vocabulary, "hear me " + seed[-10:], 5, window=10,
+    other, _ = generation_timing.naive_generate(model, vocabulary, "hear me " + seed[-10:], 5, window=10,
                                       rng=np.random.default_rng(0))
     assert other == text
     # A short seed is read whole.
     short = _Recording(model)
-    textgen.naive_generate(short, vocabulary, "hear", 2, window=10, rng=np.random.default_rng(0))
+    generation_timing.naive_generate(short, vocabulary, "hear", 2, window=10, rng=np.random.default_rng(0))
     assert [context.shape for context in short.contexts] == [(1, 4), (1, 5)]
 
 
@@ -303,7 +303,7 @@ def test_temperature_table_matches_the_generator(tiny_model):
 
 def test_time_generators_reports_three_speeds_and_the_floor(tiny_model):
     model, vocabulary = tiny_model
-    timing = textgen.time_generators(model, vocabulary, "hear", stateful_length=200, window_length=5,
+    timing = generation_timing.time_generators(model, vocabulary, "hear", stateful_length=200, window_length=5,
                                      naive_length=3, window=8, streams=4, repeats=1)
     speeds = ("stateful", "stateful_streams", "window", "naive", "floor", "floor_streams")
     assert all(timing[f"{name}_chars_per_second"] > 0 for name in speeds)
@@ -321,7 +321,7 @@ def test_time_generators_reports_three_speeds_and_the_floor(tiny_model):
 
 
 def test_floor_speed_times_the_products():
-    assert 0 < textgen.floor_speed([(16, 64), (16, 10)], streams=2, steps=50, repeats=1) < float("inf")
+    assert 0 < generation_timing.floor_speed([(16, 64), (16, 10)], streams=2, steps=50, repeats=1) < float("inf")
 
 
 def test_window_longer_than_the_text_gives_the_stateful_text(tiny_model):
@@ -330,13 +330,13 @@ def test_window_longer_than_the_text_gives_the_stateful_text(tiny_model):
     # Re-reading everything from a zero state is the stateful computation
     # again, step by step; with the same random numbers it draws the same text.
     stateful = generator.generate("hear", 12, temperature=0.7, rng=np.random.default_rng(3)).texts[0]
-    windowed, seconds = textgen.window_generate(generator, "hear", 12, temperature=0.7, window=100,
+    windowed, seconds = generation_timing.window_generate(generator, "hear", 12, temperature=0.7, window=100,
                                                 rng=np.random.default_rng(3))
     assert windowed == stateful and seconds > 0
     # A short window forgets: text before it changes nothing.
     seed = "Before we proceed"
-    short, _ = textgen.window_generate(generator, seed, 6, window=5, rng=np.random.default_rng(0))
-    other, _ = textgen.window_generate(generator, "hear me" + seed[-5:], 6, window=5, rng=np.random.default_rng(0))
+    short, _ = generation_timing.window_generate(generator, seed, 6, window=5, rng=np.random.default_rng(0))
+    other, _ = generation_timing.window_generate(generator, "hear me" + seed[-5:], 6, window=5, rng=np.random.default_rng(0))
     assert short == other
 
 

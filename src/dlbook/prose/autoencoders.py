@@ -194,7 +194,7 @@ def pca_verdict(ae_mse: Mapping[int, float], pca_mse: Mapping[int, float], *, ep
                    "of gradient descent the autoencoder has not caught up with PCA's exact solution, "
                    "and its non-linearity does not pay for itself in MSE.")
     else:
-        branch = "ae_at_" + "_".join(map(str, wins))
+        branch = "ae_at_some"  # which sizes is in the numbers, not in the branch
         where = "only at latent " + ("size " if len(wins) == 1 else "sizes ") + wording.join(wins)
         verdict = ("So what the non-linearity buys depends on the code size: the autoencoder is ahead at "
                    f"{wording.join(wins)}, PCA's exact linear solution at {wording.join(losses)}.")

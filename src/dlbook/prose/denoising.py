@@ -66,7 +66,7 @@ def wins_from_text(level: float | None) -> Verdict:
     """``summarize_sweep``'s ``wins_from`` in words: "from σ = 0.3 upward" or "at no level for good"."""
     if level is None:
         return Verdict("at no level for good", "never")
-    return Verdict(f"from σ = {level:.1f} upward", f"from_{level:.1f}")
+    return Verdict(f"from σ = {level:.1f} upward", "from_a_level")  # the level is a number, not a branch
 
 
 def ratio_agreement_verdict(table_ratio: float, sweep_ratio: float) -> Verdict:
