@@ -82,21 +82,21 @@
       const c = canvas.getContext('2d'), colours = themeColours(canvas.parentNode);
       c.setTransform(ratio, 0, 0, ratio, 0, 0);
       c.clearRect(0, 0, width, height);
-      const left = 46, right = 8, top = 18, bottom = 30;
+      const left = 46, right = 8, top = 22, bottom = 30;
       const all = this.train.concat(this.test);
       const maxStep = Math.max(10, ...all.map((p) => p[0]));
       const values = all.map((p) => p[1]);
-      let low = values.length ? Math.min(...values) : 0.05, high = values.length ? Math.max(...values) : 0.7;
-      high = Math.min(high, 0.75);
-      if (high - low < 0.02) { low -= 0.01; high += 0.01; }
+      // A log scale: the first steps fall from 0.69 to 0.2, the rest of the run from 0.2 to 0.1.
+      const low = Math.log(0.9 * (values.length ? Math.min(...values) : 0.08));
+      const high = Math.log(1.05 * (values.length ? Math.max(...values) : 0.7));
       const x = (s) => left + (width - left - right) * s / maxStep;
-      const y = (v) => top + (height - top - bottom) * (1 - (Math.min(v, high) - low) / (high - low));
+      const y = (v) => top + (height - top - bottom) * (1 - (Math.log(v) - low) / (high - low));
       c.strokeStyle = colours.grid; c.fillStyle = colours.text; c.lineWidth = 1;
       c.font = '11px sans-serif';
       c.beginPath(); c.moveTo(left, top); c.lineTo(left, height - bottom); c.lineTo(width - right, height - bottom); c.stroke();
       c.textAlign = 'right'; c.textBaseline = 'middle';
       for (let i = 0; i <= 4; i++) {
-        const v = low + (high - low) * i / 4;
+        const v = Math.exp(low + (high - low) * i / 4);
         c.fillText(number(v, 3), left - 4, y(v));
       }
       c.textAlign = 'center'; c.textBaseline = 'top';
@@ -104,7 +104,7 @@
       c.fillText(count(maxStep), x(maxStep) - 12, height - bottom + 3);
       c.fillText('training steps', left + (width - left - right) / 2, height - bottom + 14);
       c.textAlign = 'left';
-      c.fillText('BCE per pixel', 2, 2);
+      c.fillText('BCE per pixel (log scale)', 2, 2);
       const line = (points, colour, dash) => {
         if (!points.length) return;
         c.strokeStyle = colour; c.lineWidth = 2; c.setLineDash(dash);
@@ -250,12 +250,13 @@
     }
 
     function showComparison(message) {
+      if (message.available) for (let i = 0; i < SHOWN; i++) paintDigit(rows[2].canvases[i], message.reconstructions, i * 784);
+      if (message.quiet) return;
       last.comparison = message;
       if (!message.available) {
         comparison.textContent = 'This build has no trained model of latent size ' + config().latent + ' to compare with.';
         return;
       }
-      for (let i = 0; i < SHOWN; i++) paintDigit(rows[2].canvases[i], message.reconstructions, i * 784);
       const book = settings.book[denoising ? 'denoiser' : String(config().latent)];
       const what = denoising ? 'MSE ' + number(message.mine.mse, 4) + ' (BCE ' + number(message.mine.bce, 4) + ')'
         : 'BCE ' + number(message.mine.bce, 4);
@@ -283,7 +284,6 @@
           if (message.state === 'ready') {
             progress.value = 0; progressText.textContent = 'Not started.';
             comparison.textContent = '';
-            for (const canvas of rows[2].canvases) canvas.getContext('2d').clearRect(0, 0, 28, 28);
             last = {evaluation: null, progress: null, comparison: null};
           }
           if (message.state === 'paused') announcer.textContent = 'Paused after ' + count(message.step) + ' steps.';
@@ -346,7 +346,9 @@
       configureWorker();
       return firstEvaluation;
     });
-    worker.postMessage({type: 'load', base: root.dataset.src, bookBase: root.dataset.book});
+    // The worker resolves URLs against its own script's: send absolute ones.
+    const absolute = (url) => new URL(url, document.baseURI).href;
+    worker.postMessage({type: 'load', base: absolute(root.dataset.src), bookBase: absolute(root.dataset.book)});
     return ready.then(() => ({
       kind, root, settings, worker, next, config, state: () => state, last: () => last,
       controls: {latent, sigma, duration, train, pause, resume, reset, compare: compareButton, progress},

@@ -69,6 +69,7 @@ function configure(next) {
   };
   post({type: 'state', state: 'ready'});
   evaluate();
+  compare(true);
 }
 
 /** Held-out BCE and MSE, the reconstructions of the shown digits and (for k = 2) the codes. */
@@ -138,12 +139,15 @@ function fraction() {
   return Math.min(1, Math.max(...parts));
 }
 
-/** The book's model of the same size on the same held-out digits. */
-function compare() {
+/**
+ * The book's model of the same size on the same held-out digits. `quiet`:
+ * only its reconstructions, shown beside the reader's from the start.
+ */
+function compare(quiet) {
   const prefix = config.bookPrefix;
   const encoderKernel = data.tensor(prefix + '/encoder/kernel');
   if (!encoderKernel || encoderKernel.length !== PIXELS * config.latent) {
-    post({type: 'comparison', available: false});
+    post({type: 'comparison', available: false, quiet: !!quiet});
     return;
   }
   const book = new T.Autoencoder({latent: config.latent}, {encoderKernel, encoderBias: data.tensor(prefix + '/encoder/bias'),
@@ -153,7 +157,7 @@ function compare() {
   const book_ = T.scores(targets, reconstructions);
   const mine = T.scores(targets, run.model.predict(inputs, data.testCount).reconstructions);
   const shown = Float32Array.from(reconstructions.subarray(0, SHOWN * PIXELS));
-  post({type: 'comparison', available: true, book: book_, mine, step: run.step, seconds: run.trainedMs / 1000,
+  post({type: 'comparison', available: true, quiet: !!quiet, book: book_, mine, step: run.step, seconds: run.trainedMs / 1000,
     epoch: epochs(), reconstructions: shown}, [shown.buffer]);
 }
 
