@@ -268,10 +268,10 @@ def panel_html(manifest: dict[str, Any], pathto: Any) -> str:
         '<section id="train-it-yourself" class="dlbook-live">\n'
         '<h2>Train it yourself<a class="headerlink" href="#train-it-yourself" title="Link to this heading">#</a></h2>\n'
         f"<p>{html.escape(text)}</p>\n"
-        f'<div class="dlbook-panel dlbook-train" role="group" aria-label="{label}" data-train="{kind}" '
+        f'<div class="dlbook-train" role="group" aria-label="{label}" data-train="{kind}" '
         f'data-src="{html.escape(base)}" data-book="{html.escape(book_base)}" data-worker="{html.escape(worker)}" '
         f"data-settings=\"{html.escape(json.dumps(settings(manifest), separators=(',', ':')))}\">\n"
-        '<p class="dlbook-panel__status" role="status">The training panel is loading. It needs JavaScript; '
+        '<p class="dlbook-train__status" role="status">The training panel is loading. It needs JavaScript; '
         "without it, the figures of this page show what training does.</p>\n"
         '<div class="dlbook-train__body"></div>\n'
         f"</div>\n{scripts}\n</section>\n"

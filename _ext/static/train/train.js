@@ -137,7 +137,7 @@
 
   function trainPanel(root) {
     const kind = root.dataset.train, denoising = kind === 'denoising';
-    const body = root.querySelector('.dlbook-train__body'), status = root.querySelector('.dlbook-panel__status');
+    const body = root.querySelector('.dlbook-train__body'), status = root.querySelector('.dlbook-train__status');
     const settings = JSON.parse(root.dataset.settings);
     const worker = new Worker(root.dataset.worker);
     const listeners = new Set();
@@ -369,7 +369,7 @@
 
   const roots = Array.from(document.querySelectorAll('.dlbook-train[data-train]'));
   const started = roots.map((root) => trainPanel(root).catch((error) => {
-    root.querySelector('.dlbook-panel__status').textContent = 'The training panel could not start: ' + error.message;
+    root.querySelector('.dlbook-train__status').textContent = 'The training panel could not start: ' + error.message;
     throw error;
   }));
   global.DLBookTrainPanels = {ready: Promise.all(started).then((panels) => panels[0] || null)};
