@@ -161,6 +161,8 @@ def write_export(chapter: str, kind: str, record: dict[str, Any], digits: dict[s
         "test": {"file": "test-digits.u8.zlib", "count": len(digits["test"]), "labels": True,
                  "sha256": hashlib.sha256(test_blob).hexdigest()[:16]},
         "training": TRAINING, "book": book,
+        # How the chapter trained its models (its batch size is a glued value of its record).
+        "book_batch_size": int(record["values"]["batch_size"]) if "batch_size" in record.get("values", {}) else None,
     }
     if noise_std is not None:
         manifest["noise_std"] = float(noise_std)
@@ -254,14 +256,16 @@ def panel_html(manifest: dict[str, Any], pathto: Any) -> str:
     task = (" Its training inputs are the digits with fresh Gaussian noise of the σ you set, its targets the clean "
             "digits; the book's denoiser was trained with σ = " f"{manifest['noise_std']:g}." if kind == "denoising"
             else "")
+    reference = manifest["book"].get("denoiser") or manifest["book"].get("32") or next(iter(manifest["book"].values()))
+    batches = f" and batches of {manifest['book_batch_size']}" if manifest.get("book_batch_size") else ""
     text = (f"Press Train and your browser trains {model} from random weights, with Adam (learning rate "
             f"{t['learning_rate']:g}, batches of {t['batch_size']}), on the first {n_train} of the chapter's training "
             f"digits.{task} It runs in a background thread of this page, with no server: the page downloads those "
-            f"digits and {n_test} held-out test digits ({megabytes:.1f} MB, once). The chapter's own training used "
-            "Adam's default learning rate of 0.001 and batches of 256 for many epochs; the larger step gets further "
-            "in the minute a reader waits. The curve shows the training loss and the binary cross-entropy on the "
-            "held-out digits; when the time is up, the page scores the book's model of the same size on the same "
-            "digits.")
+            f"digits and {n_test} held-out test digits ({megabytes:.1f} MB, once). The book's models were trained "
+            f"with Adam's default learning rate of 0.001{batches}, for {reference['epochs']} epochs on "
+            f"{reference['train_size']:,} digits; the larger step gets further in the minute or two a reader waits. "
+            "The curve shows the training loss and the binary cross-entropy on the held-out digits; when the time "
+            "is up, the page scores the book's model of the same size on the same digits.")
     scripts = "".join(f'<script defer src="{html.escape(pathto("_static/" + name, 1))}"></script>' for name in SCRIPTS)
     label = "Train the denoising autoencoder" if kind == "denoising" else "Train the autoencoder"
     return (

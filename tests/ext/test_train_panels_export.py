@@ -58,7 +58,7 @@ def test_shipped_digits_are_the_chapters_first_training_digits(monkeypatch) -> N
 
 
 RECORD = {
-    "chapter": "autoencoder", "profile": "quick", "values": {"train_size": 50_000},
+    "chapter": "autoencoder", "profile": "quick", "values": {"train_size": 50_000, "batch_size": 256},
     "training": {
         "autoencoder-32": {"epochs": 7, "seconds": 12.5, "key": "a", "path": "/x"},
         "autoencoder-16": {"epochs": 7, "seconds": 10.0, "key": "b", "path": "/y"},
@@ -97,6 +97,7 @@ def test_export_states_its_payload_and_the_page_its_numbers(tmp_path: Path) -> N
     assert "first 200 of the chapter" in text and "60 held-out test digits" in text and "your browser trains" in text
     assert f"({manifest['payload_bytes'] / 1e6:.1f} MB" in text and "no server" in text
     assert 'data-worker="../_static/train/worker.js"' in page and 'data-book="../_static/panels/autoencoder/"' in page
+    assert "learning rate of 0.001 and batches of 256, for 7 epochs on 50,000 digits" in text
     assert "the σ you set" not in page
 
     manifest = tp.write_export("denoising-autoencoder", "denoising", RECORD, digits,

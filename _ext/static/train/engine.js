@@ -21,10 +21,13 @@
  * Weights and Adam's moments are float32, as Keras keeps them; sums are
  * accumulated in float64 (JavaScript's numbers).
  *
- * Why our own code and not TensorFlow.js: the model is two Dense layers, the
- * backward pass is about 100 lines, and this file is 10 kB where tfjs is
- * over 1 MB of script per page (benchmarks/train_panel.py measures both, in
- * payload and milliseconds per step).
+ * Why our own code and not TensorFlow.js 4.22: the model is two Dense layers
+ * and the backward pass is about 100 lines; this file is a few kilobytes
+ * where tfjs is 1.5 MB of script (2 MB with its wasm backend), which with
+ * the digits would pass the 3 MB a page may add, and in headless Chromium
+ * this loop took fewer milliseconds per step than tfjs' cpu, wasm and
+ * (software) webgl backends (benchmarks/train_panel.py measures both;
+ * benchmarks/results/train_panel.json has the figures).
  *
  * Exposed as DLBookTrain (self in a worker, window in a page) by a classic
  * script, so that the worker can importScripts() it.
