@@ -20,9 +20,9 @@ What this extension ships, at build time, from the build's own data
   profile, and, for each latent size the build trained, the epochs and digits
   of the book's model (from the chapter's record, ``Results.add_training``).
 
-The book's models themselves are not shipped again: the worker reads them
-from the live panel's export (``_static/panels/<chapter>/``), which the page
-has already downloaded. The training code is ``static/train/engine.js``
+The book's models themselves are not shipped again: train.js takes them
+from the page's live panel (``panels.js``, which loads ``_static/panels/<chapter>/``)
+and hands them to the worker, so the page downloads their weights once. The training code is ``static/train/engine.js``
 (forward and backward pass, Keras' Adam), ``worker.js`` (the training loop)
 and ``train.js`` (the controls and charts); see engine.js for why it is
 hand-written rather than TensorFlow.js.
@@ -245,7 +245,6 @@ def panel_html(manifest: dict[str, Any], pathto: Any) -> str:
     """The "Train it yourself" section: the honest text, the panel (a line without JavaScript), the scripts."""
     kind, chapter, t = manifest["kind"], manifest["chapter"], manifest["training"]
     base = pathto(f"_static/{OUTPUT}/{chapter}/", 1)
-    book_base = pathto(f"_static/panels/{chapter}/", 1)
     worker = pathto(f"_static/{WORKER}", 1)
     megabytes = (manifest["payload_bytes"]) / 1e6
     n_train, n_test = f"{manifest['train']['count']:,}", f"{manifest['test']['count']:,}"
@@ -273,7 +272,7 @@ def panel_html(manifest: dict[str, Any], pathto: Any) -> str:
         '<h2>Train it yourself<a class="headerlink" href="#train-it-yourself" title="Link to this heading">#</a></h2>\n'
         f"<p>{html.escape(text)}</p>\n"
         f'<div class="dlbook-train" role="group" aria-label="{label}" data-train="{kind}" '
-        f'data-src="{html.escape(base)}" data-book="{html.escape(book_base)}" data-worker="{html.escape(worker)}" '
+        f'data-src="{html.escape(base)}" data-worker="{html.escape(worker)}" '
         f"data-settings=\"{html.escape(json.dumps(settings(manifest), separators=(',', ':')))}\">\n"
         '<p class="dlbook-train__status" role="status">The training panel is loading. It needs JavaScript; '
         "without it, the figures of this page show what training does.</p>\n"

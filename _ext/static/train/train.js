@@ -1,8 +1,7 @@
 /* "Train it yourself": the reader trains the chapter's autoencoder in the page.
  *
  * _ext/train_panels.py puts a <div class="dlbook-train" data-train="autoencoder|denoising"
- * data-src="..._static/train/<chapter>/" data-book="..._static/panels/<chapter>/"
- * data-worker="..._static/train/worker.js"> into chapters 1 and 2, with a line
+ * data-src="..._static/train/<chapter>/" data-worker="..._static/train/worker.js"> into chapters 1 and 2, with a line
  * that stays if JavaScript is off. This script builds the controls and draws
  * what the Web Worker (worker.js, which trains with engine.js) reports: the
  * loss curves, the reconstructions of 8 held-out digits, the 2-D codes at
@@ -135,6 +134,21 @@
     return {maxX, maxY};
   }
 
+  /**
+   * The book's trained models, as the page's live panel (panels.js) loaded
+   * them: the page downloads their weights once, for both panels. Copies, so
+   * that the worker can own them. [] if the page has no live panel.
+   */
+  async function bookModels() {
+    const live = global.DLBookPanels ? await global.DLBookPanels.ready.catch(() => null) : null;
+    if (!live) return [];
+    const named = live.models ? live.models.map((m) => ['autoencoder-' + m.latentDim, m])
+      : [['denoiser', live.denoiser], ['basic', live.basic]].filter(([, m]) => m);
+    return named.map(([prefix, m]) => ({prefix, latent: m.latentDim,
+      encoderKernel: Float32Array.from(m.encoder.kernel), encoderBias: Float32Array.from(m.encoder.bias),
+      decoderKernel: Float32Array.from(m.decoder.kernel), decoderBias: Float32Array.from(m.decoder.bias)}));
+  }
+
   function trainPanel(root) {
     const kind = root.dataset.train, denoising = kind === 'denoising';
     const body = root.querySelector('.dlbook-train__body'), status = root.querySelector('.dlbook-train__status');
@@ -175,7 +189,7 @@
       element('span', {className: 'dlbook-train__key dlbook-train__key--train', 'aria-hidden': 'true'}),
       ' training loss (mean over the last batches)  ',
       element('span', {className: 'dlbook-train__key dlbook-train__key--test', 'aria-hidden': 'true'}),
-      ' held-out BCE (' + settings.test_count + ' test digits)']);
+      ' held-out BCE (' + count(settings.test_count) + ' test digits)']);
     const readout = element('p', {className: 'dlbook-train__small dlbook-train__readout'});
 
     const rowNames = denoising ? ['Noisy input', 'Your denoiser', 'The book’s denoiser', 'Clean digit']
@@ -262,7 +276,7 @@
         : 'BCE ' + number(message.mine.bce, 4);
       const theirs = denoising ? 'MSE ' + number(message.book.mse, 4) + ' (BCE ' + number(message.book.bce, 4) + ')'
         : 'BCE ' + number(message.book.bce, 4);
-      comparison.textContent = 'On the same ' + settings.test_count + ' held-out digits' +
+      comparison.textContent = 'On the same ' + count(settings.test_count) + ' held-out digits' +
         (denoising ? ' with noise σ = ' + number(config().noise, 2) : '') + ': your model: ' + what + ' after ' +
         number(message.seconds, 0) + ' s (' + count(message.step) + ' steps); the book’s: ' + theirs + ' after ' +
         book.epochs + ' epochs on ' + count(book.train_size) + ' digits' +
@@ -348,7 +362,7 @@
     });
     // The worker resolves URLs against its own script's: send absolute ones.
     const absolute = (url) => new URL(url, document.baseURI).href;
-    worker.postMessage({type: 'load', base: absolute(root.dataset.src), bookBase: absolute(root.dataset.book)});
+    bookModels().then((book) => worker.postMessage({type: 'load', base: absolute(root.dataset.src), book}));
     return ready.then(() => ({
       kind, root, settings, worker, next, config, state: () => state, last: () => last,
       controls: {latent, sigma, duration, train, pause, resume, reset, compare: compareButton, progress},

@@ -3,7 +3,8 @@
  * and codes back to the page, so the page stays responsive while it trains.
  *
  * Messages from the page (train.js):
- *   {type: 'load', base, bookBase, chapter}       fetch the digits and the book's models
+ *   {type: 'load', base, book}                    fetch the digits; book: the live panel's models
+ *                                                  [{prefix, latent, encoderKernel, ...}] (Float32Arrays)
  *   {type: 'configure', config}                   a new untrained model: {kind, latent, noise, learningRate,
  *                                                  batchSize, seconds, steps, evalEvery, seed}
  *   {type: 'start'} / {type: 'pause'} / {type: 'resume'} / {type: 'reset'}
@@ -37,16 +38,10 @@ async function load(message) {
   const [train, test] = await Promise.all([T.fetchInflated(message.base + manifest.train.file),
     T.fetchInflated(message.base + manifest.test.file)]);
   const labels = test.subarray(manifest.test.count * PIXELS);
-  // The book's trained models, from the live panel's export (the page has already downloaded it).
-  const bookManifest = await (await fetch(message.bookBase + 'manifest.json')).json();
-  const bookWeights = await (await fetch(message.bookBase + bookManifest.weights)).arrayBuffer();
-  const tensor = (name) => {
-    const spec = bookManifest.tensors[name];
-    if (!spec) return null;
-    return new Float32Array(bookWeights, spec.offset, spec.shape.reduce((a, b) => a * b, 1));
-  };
+  // The book's trained models, as the live panel of the page runs them (train.js passes them on).
+  const book = new Map((message.book || []).map((model) => [model.prefix, model]));
   data = {manifest, train, test: test.subarray(0, manifest.test.count * PIXELS), labels,
-    trainCount: manifest.train.count, testCount: manifest.test.count, tensor};
+    trainCount: manifest.train.count, testCount: manifest.test.count, book};
   post({type: 'loaded', trainCount: data.trainCount, testCount: data.testCount,
     labels: Array.from(labels.subarray(0, data.testCount))});
 }
@@ -144,14 +139,12 @@ function fraction() {
  * only its reconstructions, shown beside the reader's from the start.
  */
 function compare(quiet) {
-  const prefix = config.bookPrefix;
-  const encoderKernel = data.tensor(prefix + '/encoder/kernel');
-  if (!encoderKernel || encoderKernel.length !== PIXELS * config.latent) {
+  const weights = data.book.get(config.bookPrefix);
+  if (!weights || weights.latent !== config.latent) {
     post({type: 'comparison', available: false, quiet: !!quiet});
     return;
   }
-  const book = new T.Autoencoder({latent: config.latent}, {encoderKernel, encoderBias: data.tensor(prefix + '/encoder/bias'),
-    decoderKernel: data.tensor(prefix + '/decoder/kernel'), decoderBias: data.tensor(prefix + '/decoder/bias')});
+  const book = new T.Autoencoder({latent: config.latent}, weights);
   const {inputs, targets} = run.held;
   const {reconstructions} = book.predict(inputs, data.testCount);
   const book_ = T.scores(targets, reconstructions);
