@@ -138,6 +138,10 @@ def test_training_lowers_the_held_out_loss_and_the_page_says_so(browser, site, c
     with train_page(browser, site, DOCS[chapter]) as page:
         result = page.evaluate("""async () => {
           const panel = await DLBookTrainPanels.ready;
+          // The page's own work first (MathJax typesets the chapter's equations after load).
+          if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+          await document.fonts.ready;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
           const untrained = panel.last().evaluation.bce;
           const comparison = panel.next('comparison', (m) => !m.quiet);
           const t0 = performance.now();
@@ -175,7 +179,8 @@ def test_every_control_responds_from_the_keyboard(browser, site) -> None:
         state = lambda: panel.get_attribute("data-state")  # noqa: E731
         assert state() == "ready"
         # Latent size 2: a new untrained model, and the codes plot appears.
-        page.evaluate("async () => { const p = await DLBookTrainPanels.ready; window.__evaluation = p.next('evaluation'); }")
+        page.evaluate("async () => { const p = await DLBookTrainPanels.ready; window.__panel = p; "
+                      "window.__evaluation = p.next('evaluation'); }")
         panel.get_by_label("Latent size k").focus()
         panel.get_by_label("Latent size k").select_option("2")
         evaluation = page.evaluate("async () => await window.__evaluation")
@@ -189,18 +194,16 @@ def test_every_control_responds_from_the_keyboard(browser, site) -> None:
         panel.get_by_role("button", name="Pause").focus()
         page.keyboard.press("Space")
         page.wait_for_function("document.querySelector('.dlbook-train').dataset.state === 'paused'")
-        step = page.evaluate("async () => (await DLBookTrainPanels.ready).last().progress.step")
+        step = page.evaluate("window.__panel.last().progress.step")
         page.wait_for_timeout(700)
-        assert page.evaluate("async () => (await DLBookTrainPanels.ready).last().progress.step") == step, \
+        assert page.evaluate("window.__panel.last().progress.step") == step, \
             "training went on while paused"
         panel.get_by_role("button", name="Resume").focus()
         page.keyboard.press("Enter")
-        page.wait_for_function(f"(async () => (await DLBookTrainPanels.ready).last().progress.step > {step})()",
-                               timeout=30_000)
+        page.wait_for_function(f"window.__panel.last().progress.step > {step}", timeout=30_000)
         # The codes move as it trains (the evaluation after step 100).
-        page.wait_for_function("(async () => (await DLBookTrainPanels.ready).last().evaluation.step >= 100)()",
-                               timeout=60_000)
-        moved = page.evaluate("async () => (await DLBookTrainPanels.ready).last().evaluation.codes")
+        page.wait_for_function("window.__panel.last().evaluation.step >= 100", timeout=90_000)
+        moved = page.evaluate("Array.from(window.__panel.last().evaluation.codes)")
         assert np.abs(np.asarray(moved) - np.asarray(evaluation["codes"])).max() > 1e-3
         assert panel.get_by_role("button", name="Compare with the book’s model").is_disabled()  # not while training
         panel.get_by_role("button", name="Reset").focus()

@@ -74,6 +74,20 @@
 
     clear() { this.train = []; this.test = []; this.draw(); }
 
+    /** Redraw once per frame at most, however many messages arrive: the main thread stays free. */
+    schedule() {
+      if (this.pending) return;
+      this.pending = true;
+      global.requestAnimationFrame(() => { this.pending = false; this.draw(); });
+    }
+
+    /** Add a training-loss point; past 400 points, every other one is dropped (a curve needs no more). */
+    addTrain(point) {
+      this.train.push(point);
+      if (this.train.length > 400) this.train = this.train.filter((_, i) => i % 2 === 0 || i === this.train.length - 1);
+      this.schedule();
+    }
+
     draw() {
       const canvas = this.canvas, ratio = global.devicePixelRatio || 1;
       const width = canvas.clientWidth || 320, height = canvas.clientHeight || 200;
@@ -249,7 +263,7 @@
       last.evaluation = message;
       if (message.step === 0) lossChart.clear();
       lossChart.test.push([message.step, message.bce]);
-      lossChart.draw();
+      lossChart.schedule();
       for (let i = 0; i < SHOWN; i++) {
         paintDigit(rows[0].canvases[i], message.inputs, i * 784);
         paintDigit(rows[1].canvases[i], message.reconstructions, i * 784);
@@ -304,8 +318,7 @@
           break;
         case 'progress':
           last.progress = message;
-          lossChart.train.push([message.step, message.loss]);
-          lossChart.draw();
+          lossChart.addTrain([message.step, message.loss]);
           progress.value = message.fraction;
           progressText.textContent = Math.round(100 * message.fraction) + ' %: ' + describeRun(message) + '.';
           break;

@@ -21,7 +21,7 @@ const SHOWN = 8;
 /** How long one uninterrupted stretch of training runs before the worker reads its messages (ms). */
 const SLICE_MS = 100;
 /** How often the running training loss is posted (ms). */
-const POST_MS = 250;
+const POST_MS = 500;
 /** Seeds of the held-out digits' noise and of the training noise (chapter 2). */
 const HELD_OUT_NOISE_SEED = 7, TRAINING_NOISE_SEED = 11, BATCH_SEED = 5;
 
