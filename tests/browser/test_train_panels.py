@@ -149,7 +149,7 @@ def test_training_lowers_the_held_out_loss_and_the_page_says_so(browser, site, c
           const compared = await comparison;
           return {untrained, trained: panel.last().evaluation.bce, done, compared, ms: performance.now() - t0,
                   text: panel.root.querySelector('.dlbook-train__comparison').textContent,
-                  longTasks: window.__longTasks.filter((t) => t.start >= t0)};
+                  longTasks: window.__longTasks.filter((t) => t.start >= t0), slowest: panel.slowestMessageMs()};
         }""")
         page.locator(".dlbook-train").screenshot(path=str(SCREENSHOTS / f"train-panel-{chapter}.png"))
     record(f"{chapter}: untrained held-out BCE", result["untrained"])
@@ -170,6 +170,8 @@ def test_training_lowers_the_held_out_loss_and_the_page_says_so(browser, site, c
     assert f"after {model['epochs']} epochs on {model['train_size']:,} digits" in result["text"]
     durations = [t["duration"] for t in result["longTasks"]]
     record(f"{chapter}: longest main-thread task while training (ms)", max(durations, default=0))
+    record(f"{chapter}: main-thread tasks of 50 ms or more while training", len(durations))
+    record(f"{chapter}: longest handling of one worker message (ms)", result["slowest"])
     assert all(d < 200 for d in durations), durations
 
 

@@ -297,7 +297,14 @@
         (denoising ? ', trained with σ = ' + number(settings.noise_std, 2) : '') + '.';
     }
 
+    // The longest time one message took to handle here (tests/browser records it beside the long tasks).
+    let slowestMessageMs = 0;
     worker.onmessage = (event) => {
+      const began = performance.now();
+      handle(event);
+      slowestMessageMs = Math.max(slowestMessageMs, performance.now() - began);
+    };
+    function handle(event) {
       const message = event.data;
       switch (message.type) {
         case 'loaded': {
@@ -339,7 +346,7 @@
           break;
       }
       for (const listener of listeners) listener(message);
-    };
+    }
     worker.onerror = (event) => { status.textContent = 'The training panel stopped: ' + event.message; };
 
     function configureWorker() {
@@ -378,6 +385,7 @@
     bookModels().then((book) => worker.postMessage({type: 'load', base: absolute(root.dataset.src), book}));
     return ready.then(() => ({
       kind, root, settings, worker, next, config, state: () => state, last: () => last,
+      slowestMessageMs: () => slowestMessageMs,
       controls: {latent, sigma, duration, train, pause, resume, reset, compare: compareButton, progress},
       /** Train a fixed number of steps (tests): configure, start, wait for 'done'. */
       trainSteps(steps) {
