@@ -97,7 +97,10 @@ def test_export_states_its_payload_and_the_page_its_numbers(tmp_path: Path) -> N
     assert "first 200 of the chapter" in text and "60 held-out test digits" in text and "your browser trains" in text
     assert f"({manifest['payload_bytes'] / 1e6:.1f} MB" in text and "no server" in text
     assert 'data-worker="../_static/train/worker.js"' in page
-    assert "learning rate of 0.001 and batches of 256, for 7 epochs on 50,000 digits" in text
+    from dlbook import autoencoders
+
+    rate = autoencoders.settings()["LEARNING_RATE"]  # the book's recipe in the active profile
+    assert f"learning rate of {rate:g} and batches of 256, for 7 epochs on 50,000 digits" in text
     assert "the σ you set" not in page
 
     manifest = tp.write_export("denoising-autoencoder", "denoising", RECORD, digits,
