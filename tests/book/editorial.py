@@ -38,6 +38,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z\"“‘(*])")
 COMMIT = re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b")
 PROFILE = re.compile(r"\bprofiles?\b", re.I)
 FULL_PROFILE_ASIDE = re.compile(r"\(in the full profile:", re.I)
+#: Visible code that reads the book's own sentences or its record of the full build: bookkeeping.
+BOOK_PROSE = re.compile(r"\bdlbook\.prose\b|\breference\.(value|describe|beside|annotate)\(")
 
 
 @dataclass

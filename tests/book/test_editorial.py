@@ -11,6 +11,7 @@ sentence or the code line, so that it can be found and fixed.
 - "profile" appears only in the run box and its note, in the chapters (the landing page's
   build instructions and the appendix "How this book is built" are about the build).
 - Every visible code line, in the page and in its launch notebook, is at most 79 characters.
+- No visible code reads the book's sentences or its record (``dlbook.prose``): bookkeeping.
 """
 
 from __future__ import annotations
@@ -93,6 +94,12 @@ def test_visible_code_lines_fit(doc: str) -> None:
     long = editorial.long_code_lines(page(doc))
     assert not long, f"{doc}: {len(long)} visible code lines over {editorial.MAX_CODE_LINE} characters:\n" + \
         "\n".join(f"  code block {block}, {len(line)} characters: {line}" for block, line in long)
+
+
+@pytest.mark.parametrize("doc", ALL_PAGES)
+def test_no_visible_bookkeeping_code(doc: str) -> None:
+    shown = [line for _, line in page(doc).code_lines if editorial.BOOK_PROSE.search(line)]
+    assert not shown, f"{doc}: visible code reads the book's sentences (hide it, or glue its value): {shown}"
 
 
 def _notebook_code_lines(doc: str) -> list[tuple[str, str]]:
