@@ -328,8 +328,22 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_`\[(])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 
 
+#: What "a rebuild of the book" means for a reader of the notebook: the cache of trained models
+#: works in Colab too (``~/.cache/dlbook``), so running the cells again loads what they trained.
+_REBUILD_WORDS = [
+    (re.compile(r"\ba rebuild of the book\b"), "running the notebook again"),
+    (re.compile(r"\bA rebuild of the book\b"), "Running the notebook again"),
+    (re.compile(r"\ba rebuild\b"), "a second run"),
+    (re.compile(r"\bA rebuild\b"), "A second run"),
+]
+
+
 def _without_build_instructions(text: str) -> str:
-    """A paragraph's text without its sentences that tell the reader to rebuild the book."""
+    """A paragraph's text without its sentences that tell the reader to rebuild the book
+    ("a rebuild" of the book, which only says that trained models are reused, becomes a
+    second run of the notebook)."""
+    for pattern, words in _REBUILD_WORDS:
+        text = pattern.sub(words, text)
     kept = [sentence for sentence in _SENTENCE_END.split(text) if not BUILD_INSTRUCTION.search(sentence)]
     return " ".join(kept)
 
