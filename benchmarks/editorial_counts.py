@@ -5,8 +5,9 @@ For every chapter page in ``_build/html`` (or ``--html``), counted exactly as
 
 - **prose words**: the words of the lesson text (not code, outputs, tables or math; the run
   box and the note under the title are counted apart, as "note words");
-- **computed verdicts**: the distinct verdicts the chapter computed, from
-  ``_build/metrics/<chapter>.json`` (``verdict_ids``, or the ``verdicts`` record);
+- **computed verdicts**: the distinct verdict names the chapter computed, from
+  ``_build/metrics/<chapter>.json`` (the names in ``verdict_ids`` and in the glued
+  ``verdicts`` record together);
 - **profile sentences**: sentences of the lesson text (outside the run box and its note)
   that mention a profile;
 - **repeated sentences**: sentences of 8 or more words said more than once on the page
@@ -39,10 +40,11 @@ def verdict_count(metrics: Path) -> int | None:
         record = json.loads(metrics.read_text())
     except (OSError, ValueError):
         return None
-    if record.get("verdict_ids"):
-        return len(record["verdict_ids"])
-    verdicts = record.get("values", {}).get("verdicts")
-    return len(verdicts) if isinstance(verdicts, dict) else None
+    names = set(record.get("verdict_ids") or {})  # every verdict the chapter computed, with its branch
+    verdicts = (record.get("values") or {}).get("verdicts")  # the glued record of the page's verdicts
+    if isinstance(verdicts, dict):
+        names |= set(verdicts)
+    return len(names) if names or "verdict_ids" in record else None
 
 
 def notebook_long_lines(notebook: Path) -> int | None:

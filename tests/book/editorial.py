@@ -6,10 +6,10 @@ numbers the benchmark prints are counted exactly as the tests count them.
 A page's parts, from ``_build/html/<doc>.html`` (``article.bd-article``):
 
 - **build notes**: the run box under the title (``div.dlbook-run-box``, written by
-  ``_ext/launch_notebooks.py``) and *its note*: every ``div.admonition.note`` that is a direct
-  child of the page's title section (``<section>`` around the ``<h1>``), that is, a note
-  that comes after the title and before the first ``##`` section. That is where the profile,
-  the full build's date and commit and its headline numbers belong.
+  ``_ext/launch_notebooks.py``) and *its note*: the page's first ``div.admonition.note``
+  (a ``:::{note}`` or ```` ```{note} ```` block), the profile note every chapter puts under its
+  title (chapter 3 at the top of its Setup section). Any later note is lesson text. That is
+  where the profile, the full build's date and commit and its headline numbers belong.
 - **code**: every ``pre`` (cell inputs, code in solutions, included sources) and every cell
   output (``div.cell_output``: printed values, tables, figures); not prose.
 - **lesson text**: everything else that is prose: paragraphs, list items, definition lists,
@@ -92,11 +92,9 @@ def _own_text(element: Tag) -> str:
 def build_note_elements(article: Tag) -> list[Tag]:
     """The run box and its note (see the module docstring)."""
     notes = list(article.select(".dlbook-run-box"))
-    title = article.find("h1")
-    section = title.find_parent("section") if title else None
-    if section is not None:
-        notes += [child for child in section.find_all("div", recursive=False)
-                  if "admonition" in child.get("class", []) and "note" in child.get("class", [])]
+    first_note = article.select_one("div.admonition.note")
+    if first_note is not None:
+        notes.append(first_note)
     return notes
 
 

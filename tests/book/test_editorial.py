@@ -140,7 +140,7 @@ def test_the_splitter_finds_what_it_should(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(html)
     built = editorial.read_page(path, "made-up")
-    assert len(built.note_blocks) == 2  # the run box and the note under the title, not the later note
+    assert len(built.note_blocks) == 2  # the run box and the first note, not the later one
     assert list(editorial.repeated_sentences(built).values()) == [2]
     assert len(editorial.profile_sentences(built)) == 2  # the aside and the later note
     assert any(editorial.FULL_PROFILE_ASIDE.search(s) for s in built.sentences)
