@@ -135,7 +135,7 @@ SEARCH_JS = """
 def _open(browser, site: str, doc: str, viewport: dict[str, int], scheme: str = "light"):
     context = browser.new_context(viewport=viewport, color_scheme=scheme)
     page = context.new_page()
-    page.goto(f"{site}/{doc}.html", wait_until="load")
+    page.goto(f"{site}/{doc}.html", wait_until="load", timeout=120_000)  # a busy CI machine is slow
     return context, page
 
 
