@@ -499,9 +499,11 @@ def with_local_install_note(source: str) -> str:
     match = re.search(r"""pip install[^\n]*?(["'])(dlbook[^"'\n]*)\1""", source)
     if not match or "pip install" not in source:
         return source
-    note = ("# Running this notebook in your own Jupyter instead? Install the package (and TensorFlow)\n"
-            "# once, in a terminal, in the environment of the notebook's kernel:\n"
-            f'#     pip install tensorflow "{match.group(2)}"\n')
+    # Lines of at most 79 characters, like every code line of the book.
+    note = ("# In your own Jupyter instead, install the package and TensorFlow once,\n"
+            "# in a terminal, in the environment of the notebook's kernel:\n"
+            "#     pip install tensorflow \\\n"
+            f'#         "{match.group(2)}"\n')
     return source if note in source else note + source
 
 

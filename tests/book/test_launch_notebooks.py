@@ -86,7 +86,7 @@ def test_no_bookkeeping_code_and_no_outputs(doc: str) -> None:
         assert "remove-cell" not in cell.metadata.get("tags", [])
     first = code[0].source
     assert 'if "google.colab" in sys.modules:' in first and "pip install" in first
-    assert "Running this notebook in your own Jupyter" in first and "pip install tensorflow" in first, \
+    assert "In your own Jupyter instead" in first and "pip install tensorflow" in first, \
         f"{doc}: the install cell does not say how to install locally"
     shown_prose = [cell.source for cell in code if "dlbook.prose" in cell.source or "reference." in cell.source]
     assert not shown_prose, f"{doc}: a code cell shows the book's bookkeeping: {shown_prose[0][:200]}"

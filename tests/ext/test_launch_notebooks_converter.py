@@ -275,7 +275,8 @@ def test_the_install_cell_says_how_to_install_locally() -> None:
             '    %pip install --quiet "dlbook @ git+https://github.com/dlbook/dlbook@main"')
     out = ln.with_local_install_note(cell)
     assert out.endswith(cell)
-    assert '#     pip install tensorflow "dlbook @ git+https://github.com/dlbook/dlbook@main"' in out
+    assert '#     pip install tensorflow \\\n#         "dlbook @ git+https://github.com/dlbook/dlbook@main"' in out
+    assert all(len(line) <= 79 for line in out.split("\n")[:4])
     assert ln.with_local_install_note(out) == out
     executed = _executed_notebook()
     executed["cells"][1]["source"] = cell
