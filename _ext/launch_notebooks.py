@@ -8,16 +8,27 @@ show as raw markup. So after every build this extension writes, from each
 executed chapter (``_build/jupyter_execute``), a *launch notebook* that reads
 as a clean document:
 
-- glued values become plain text, in italics, and a note at the top says that
-  numbers in italics are the values of this build (the cells print the
-  reader's own);
+- glued values become plain text: a glued *number* (a value with a digit, a
+  few words at most, that is no verdict) is set in italics, a glued verdict
+  (a sentence or a clause, a word such as the profile's name) goes in as
+  plain text, and ordinary Markdown emphasis stays emphasis; a note at the top
+  says exactly that (the cells print the reader's own numbers);
+- sentences that tell the reader to rebuild the book or to set
+  ``DLBOOK_PROFILE`` are left out of chapter notebooks: in Colab there is no
+  book to rebuild (the README and the appendix "How this book is built" say
+  how);
 - citations become "Author (year)" text linked to the paper;
-- ``{numref}`` becomes "Figure N", and each captioned figure cell is followed
-  by its caption;
+- ``{numref}`` becomes the site's own figure number ("Fig. 13", from Sphinx's
+  numbering, so that the page and the notebook agree), and each captioned
+  figure cell is followed by its caption with that number;
+- each exercise's solution (a ``{dropdown}`` whose title starts with
+  "Solution") is preceded by an empty "Your turn" code cell;
 - notes and admonitions become block quotes, dropdowns ``<details>`` blocks,
   ``{literalinclude}`` the code it names, grid cards linked headings;
-- bookkeeping cells (tagged ``remove-cell``) are dropped, except those also
-  tagged ``launch-only`` (the Colab install cell).
+- bookkeeping cells (tagged ``remove-cell``, or visible cells that read the
+  book's sentences from ``dlbook.prose``) are dropped, except those tagged
+  ``launch-only`` (the Colab install cell, which gets a comment that says how
+  to install the package in a local Jupyter).
 
 Written to ``_build/launch/<docname>.ipynb`` without outputs (the publish
 workflow puts them on the ``notebooks`` branch, where the Colab and Binder
@@ -68,14 +79,23 @@ class Context:
     Attributes:
         glue: Glued values by name, as the ``text/plain`` myst-nb stored.
         references: Bibliography entries by key: ``{"text": "Vincent et al.", "year": "2008", "url": ...}``.
-        figures: Figure labels (``mystnb.figure.name``) to their number in this notebook.
+        figures: Figure labels (``mystnb.figure.name``) to their number on the site (as Sphinx
+            numbered them); when empty, the notebook numbers its own figures from 1.
+        figure_format: How a figure number reads (Sphinx's ``numfig_format``), ``Fig. %s``.
+        verdicts: Names of the glued values that are verdicts (the page's ``verdicts`` record):
+            they go in as plain text, never in italics.
+        chapter: Whether the notebook is a chapter (not the landing page): rebuild
+            instructions are left out of chapters only.
         page_url: Maps a document name (``book/autoencoder``) to its URL on the site.
         source_dir: The folder of the chapter's source, for ``{literalinclude}`` paths.
     """
 
     glue: dict[str, str] = field(default_factory=dict)
     references: dict[str, dict[str, str]] = field(default_factory=dict)
-    figures: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, int | str] = field(default_factory=dict)
+    figure_format: str = "Fig. %s"
+    verdicts: frozenset[str] = frozenset()
+    chapter: bool = True
     page_url: Callable[[str], str] = lambda docname: docname + ".html"
     docname: str = ""
     source_dir: Path = Path(".")
@@ -91,11 +111,33 @@ def format_glue(text_plain: str, spec: str) -> str:
     return format_plain_text(text_plain, spec)
 
 
+#: A glued value with more words than this is a clause or a sentence, not a number with its unit.
+MAX_NUMBER_WORDS = 6
+
+
+def is_glued_number(name: str, text: str, verdicts: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Whether a glued value, as the page shows it, is one of the build's numbers (set in italics).
+
+    A number is a value with a digit in a few words ("93.9%", "0.68 s", "about 1 minute",
+    "16, 32, 64 and 128"). A verdict is not, even with a number in it: a value named in the
+    page's verdict record or ``*_verdict``, a whole sentence (it ends with a full stop) or a
+    clause of more than ``MAX_NUMBER_WORDS`` words ("falls short of the target by 1.1 points").
+    A word without a digit (the profile's name, "falls") is no number either.
+    """
+    if name in verdicts or name.endswith("_verdict"):
+        return False
+    stripped = text.strip()
+    if not re.search(r"\d", stripped) or re.search(r"[.!?]$", stripped):
+        return False
+    return len(stripped.split()) <= MAX_NUMBER_WORDS
+
+
 def _glue(content: str, context: Context) -> str:
     key, spec = (content.rsplit(":", 1) + ["s"])[:2] if ":" in content else (content, "s")
     if key not in context.glue:
         raise ConversionError(f"{context.docname}: no glued value named {key!r}")
-    return f"*{format_glue(context.glue[key], spec)}*"
+    text = format_glue(context.glue[key], spec)
+    return f"*{text}*" if is_glued_number(key, text, context.verdicts) else text
 
 
 def _citation(keys: str, context: Context, *, textual: bool) -> str:
@@ -119,7 +161,7 @@ def _numref(content: str, context: Context) -> str:
     if label not in context.figures:
         raise ConversionError(f"{context.docname}: {{numref}} to {label!r}, which is no figure of this chapter")
     number = context.figures[label]
-    return (title or "Figure %s").replace("%s", str(number)).replace("{number}", str(number))
+    return (title or context.figure_format).replace("%s", str(number)).replace("{number}", str(number))
 
 
 def _doc(content: str, context: Context) -> str:
@@ -277,11 +319,130 @@ def convert_lines(lines: list[str], context: Context) -> list[str]:
     return out
 
 
+#: Sentences that only make sense in a checkout of the book (rebuild it, pick a profile):
+#: in Colab or Binder there is no book to rebuild, so chapter notebooks leave them out.
+BUILD_INSTRUCTION = re.compile(
+    r"DLBOOK_PROFILE|scripts/build\.sh|jupyter-book build|\ba rebuild\b|\bto rebuild\b|\brebuild(ing)? (the book|with)\b",
+    re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_`\[(])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+#: What "a rebuild of the book" means for a reader of the notebook: the cache of trained models
+#: works in Colab too (``~/.cache/dlbook``), so running the cells again loads what they trained.
+_REBUILD_WORDS = [
+    (re.compile(r"\ba rebuild of the book\b"), "running the notebook again"),
+    (re.compile(r"\bA rebuild of the book\b"), "Running the notebook again"),
+    (re.compile(r"\ba rebuild\b"), "a second run"),
+    (re.compile(r"\bA rebuild\b"), "A second run"),
+]
+
+
+def _without_build_instructions(text: str) -> str:
+    """A paragraph's text without its sentences that tell the reader to rebuild the book
+    ("a rebuild" of the book, which only says that trained models are reused, becomes a
+    second run of the notebook)."""
+    for pattern, words in _REBUILD_WORDS:
+        text = pattern.sub(words, text)
+    kept = [sentence for sentence in _SENTENCE_END.split(text) if not BUILD_INSTRUCTION.search(sentence)]
+    return " ".join(kept)
+
+
+def drop_build_instructions(markdown: str) -> str:
+    """Leave out of converted Markdown every sentence that names a rebuild or ``DLBOOK_PROFILE``.
+
+    Code blocks are kept as they are. Only a paragraph (or a quoted paragraph, or a list
+    item) that holds such a sentence is rewritten; it becomes one line, which Markdown
+    renders the same. A paragraph left empty disappears.
+    """
+    out: list[str] = []
+    block: list[str] = []
+    fence: str | None = None
+
+    def flush() -> None:
+        if not block:
+            return
+        if not any(BUILD_INSTRUCTION.search(line) for line in block):
+            out.extend(block)
+        else:
+            prefix = "> " if all(line.startswith(">") for line in block) else ""
+            lines = [line[1:].lstrip() if prefix else line for line in block]
+            items: list[list[str]] = []
+            for line in lines:  # one list item, or one paragraph, per group
+                if not items or _LIST_ITEM.match(line):
+                    items.append([line])
+                else:
+                    items[-1].append(line)
+            for item in items:
+                indent = re.match(r"^\s*", item[0]).group(0)
+                marker = _LIST_ITEM.match(item[0])
+                head = item[0][:marker.end()] if marker else indent
+                body = " ".join(part.strip() for part in [item[0][len(head):], *item[1:]])
+                kept = _without_build_instructions(body)
+                if kept.strip():
+                    out.append(f"{prefix}{head}{kept}".rstrip())
+        block.clear()
+
+    for line in markdown.split("\n"):
+        plain = _PLAIN_FENCE.match(line.lstrip("> "))
+        if fence is not None:
+            out.append(line)
+            if _closes(line.lstrip("> "), fence):
+                fence = None
+            continue
+        if plain:
+            flush()
+            fence = plain.group("fence")
+            out.append(line)
+            continue
+        if not line.strip() or line.strip() == ">" or line.lstrip().startswith(("<", "|", "#", "$$")):
+            flush()
+            out.append(line)
+            continue
+        block.append(line)
+    flush()
+    return "\n".join(out)
+
+
 def convert_markdown(source: str, context: Context) -> str:
     """One Markdown cell's MyST source as CommonMark."""
     lines = convert_lines(source.splitlines(), context)
     text = "\n".join(lines)
+    if context.chapter:
+        text = drop_build_instructions(text)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+def split_before_solutions(source: str) -> list[str]:
+    """A Markdown cell's MyST source cut before each exercise's solution.
+
+    A solution is a ``{dropdown}`` whose title starts with "Solution" (at the top level of
+    the cell, or in a list item); the launch notebook puts an empty code cell for the
+    reader's own attempt between the exercise and its solution.
+    """
+    lines = source.splitlines()
+    cuts: list[int] = []
+    index = 0
+    while index < len(lines):
+        directive = _DIRECTIVE.match(lines[index])
+        plain = None if directive else _PLAIN_FENCE.match(lines[index])
+        if directive or plain:
+            if directive and directive.group("name") == "dropdown" and \
+                    directive.group("argument").lower().startswith("solution"):
+                cuts.append(index)
+            fence = (directive or plain).group("fence")
+            end = index + 1
+            while end < len(lines) and not _closes(lines[end], fence):
+                end += 1
+            index = end + 1
+            continue
+        index += 1
+    bounds = [0, *cuts, len(lines)]
+    return ["\n".join(lines[start:stop]) for start, stop in zip(bounds, bounds[1:]) if start < stop]
+
+
+#: The empty cell after an exercise (before its solution).
+YOUR_TURN = "# Your turn: write your solution to the exercise above here, then compare it with the solution below.\n"
 
 
 # --- Whole notebooks ---------------------------------------------------------------------------
@@ -312,10 +473,38 @@ def _figure(cell: dict[str, Any]) -> dict[str, Any]:
     return cell.get("metadata", {}).get("mystnb", {}).get("figure", {}) or {}
 
 
+#: Code that reads the book's own sentences or its record of the full build (``dlbook.prose``):
+#: the book's bookkeeping, not the lesson's code.
+BOOKKEEPING_CODE = re.compile(r"\bdlbook\.prose\b|from dlbook import [^\n]*\bprose\b|\breference\.(value|describe|beside|annotate)\(")
+
+
 def is_bookkeeping(cell: dict[str, Any]) -> bool:
-    """Cells the launch notebook leaves out: hidden by ``remove-cell`` and not marked ``launch-only``."""
+    """Cells the launch notebook leaves out: hidden by ``remove-cell`` and not marked
+    ``launch-only``, or code cells that only serve the book (they read ``dlbook.prose``)."""
     tags = _tags(cell)
-    return "remove-cell" in tags and "launch-only" not in tags
+    if "launch-only" in tags:
+        return False
+    if "remove-cell" in tags:
+        return True
+    return cell.get("cell_type") == "code" and bool(BOOKKEEPING_CODE.search(_source(cell)))
+
+
+def with_local_install_note(source: str) -> str:
+    """The Colab install cell with a comment on installing the package in a local Jupyter.
+
+    The chapter's cell installs ``dlbook`` only in Colab (keeping Colab's TensorFlow); a
+    downloaded notebook run elsewhere would stop at ``from dlbook import``. The package
+    spec is taken from the cell's own ``pip install`` line, so the two cannot disagree.
+    """
+    match = re.search(r"""pip install[^\n]*?(["'])(dlbook[^"'\n]*)\1""", source)
+    if not match or "pip install" not in source:
+        return source
+    # Lines of at most 79 characters, like every code line of the book.
+    note = ("# In your own Jupyter instead, install the package and TensorFlow once,\n"
+            "# in a terminal, in the environment of the notebook's kernel:\n"
+            "#     pip install tensorflow \\\n"
+            f'#         "{match.group(2)}"\n')
+    return source if note in source else note + source
 
 
 def figure_numbers(notebook: dict[str, Any]) -> dict[str, int]:
@@ -345,19 +534,25 @@ def launch_notebook(executed: dict[str, Any], context: Context, *, header: str, 
         keep_outputs: Keep the build's outputs (the download); ``False`` for Colab and Binder.
     """
     context = copy.copy(context)
-    context.figures = figure_numbers(executed)
+    if not context.figures:
+        context.figures = figure_numbers(executed)
     cells: list[dict[str, Any]] = []
     header_done = False
     for index, cell in enumerate(executed.get("cells", [])):
         if cell.get("cell_type") == "markdown":
-            text = convert_markdown(_source(cell), context)
-            if not header_done:
-                # The title is the first line of the first Markdown cell.
-                title, _, rest = text.partition("\n")
-                text = "\n\n".join(part for part in (title, header, rest.strip()) if part)
-                header_done = True
-            if text.strip():
-                cells.append(_markdown_cell(text, index))
+            for part_index, part in enumerate(split_before_solutions(_source(cell))):
+                text = convert_markdown(part, context)
+                if not header_done:
+                    # The title is the first line of the first Markdown cell.
+                    title, _, rest = text.partition("\n")
+                    text = "\n\n".join(part for part in (title, header, rest.strip()) if part)
+                    header_done = True
+                if part_index > 0:  # the part starts with a solution: the reader's turn first
+                    cells.append({"cell_type": "code", "id": f"your-turn-{index}-{part_index}",
+                                  "metadata": {}, "execution_count": None, "outputs": [],
+                                  "source": YOUR_TURN.rstrip("\n")})
+                if text.strip():
+                    cells.append(_markdown_cell(text, index if part_index == 0 else index * 1000 + 500 + part_index))
             continue
         if cell.get("cell_type") != "code" or is_bookkeeping(cell):
             continue
@@ -366,14 +561,17 @@ def launch_notebook(executed: dict[str, Any], context: Context, *, header: str, 
             if not output.get("metadata", {}).get("scrapbook")  # glue: bookkeeping
         ] if keep_outputs else []
         tags = [tag for tag in _tags(cell) if tag not in ("remove-cell", "launch-only")]
+        source = _source(cell).rstrip("\n")
+        if "launch-only" in _tags(cell):
+            source = with_local_install_note(source)
         cells.append({
             "cell_type": "code", "id": f"code-{index}", "metadata": {"tags": tags} if tags else {},
-            "execution_count": None, "outputs": outputs, "source": _source(cell).rstrip("\n"),
+            "execution_count": None, "outputs": outputs, "source": source,
         })
         caption = _figure(cell).get("caption")
         if caption:
             number = context.figures.get(_figure(cell).get("name", ""), None)
-            label = f"**Figure {number}.** " if number else ""
+            label = f"**{context.figure_format.replace('%s', str(number))}.** " if number else ""
             cells.append(_markdown_cell(f"{label}{convert_markdown(str(caption), context)}", index * 1000 + 1))
     return {
         "cells": cells,
@@ -535,10 +733,28 @@ def header_markdown(app: Any, docname: str) -> str:
     return (
         f"> From *{app.config.html_title or app.config.project}*, [read online]({site}{docname}.html) · "
         f"[Open in Colab]({urls['colab']}) · [Open in Binder]({urls['binder']})\n>\n"
-        f"> Numbers in *italics* in the text are those of the book's build ({profile_words}). "
-        "When you run the cells, they print your own results, which can differ a little; "
-        "what a cell prints is always your run's."
+        f"> Numbers in *italics* in the text are those of the book's build ({profile_words}); "
+        "the sentences that state a result describe that build too. Other italic words are "
+        "ordinary emphasis. When you run the cells, they print your own results, which can "
+        "differ a little; what a cell prints is always your run's."
     )
+
+
+def site_figure_numbers(app: Any, docname: str) -> dict[str, str]:
+    """The number Sphinx gave each labelled figure of a page (``{numref}`` on the site shows it)."""
+    numbers = app.env.toc_fignumbers.get(docname, {}).get("figure", {})
+    labels = app.env.domaindata.get("std", {}).get("labels", {})
+    return {label: ".".join(str(n) for n in numbers[node_id])
+            for label, (doc, node_id, _) in labels.items() if doc == docname and node_id in numbers}
+
+
+def verdict_names(glue: dict[str, str]) -> frozenset[str]:
+    """The names in a page's ``verdicts`` record (``wording.outcomes``: verdict name to its words)."""
+    try:
+        record = ast.literal_eval(glue.get("verdicts", "{}"))
+    except (ValueError, SyntaxError):
+        return frozenset()
+    return frozenset(record) if isinstance(record, dict) else frozenset()
 
 
 def _profile_of_build(app: Any, docname: str) -> str | None:
@@ -592,10 +808,13 @@ def write_launch_notebooks(app: Any, exception: Exception | None) -> None:
         executed = with_outputs(json.loads(executed_path.read_text()), out_root / ".jupyter_cache")
         glue_path = executed_path.with_suffix(".glue.json")
         glue = glued_values(json.loads(glue_path.read_text())) if glue_path.is_file() else {}
+        figure_format = (app.config.numfig_format or {}).get("figure", "Fig. %s")
         context = Context(
             glue=glue, references=references, docname=docname,
             page_url=lambda name: f"{site}{name}.html",
             source_dir=Path(app.env.doc2path(docname)).parent,
+            figures=site_figure_numbers(app, docname), figure_format=figure_format,
+            verdicts=verdict_names(glue), chapter=docname != app.config.root_doc,
         )
         header = header_markdown(app, docname)
         try:

@@ -559,24 +559,15 @@ def panel_html(info: dict[str, Any], pathto: Any) -> str:
     kind = info["kind"]
     base = pathto(f"_static/{OUTPUT}/{info['chapter']}/", 1)
     megabytes = info["payload_bytes"] / 1e6
-    where = (f"It runs in your browser: the page downloads the weights that the <strong>{html.escape(info['profile'])}"
-             f"</strong> profile trained for this build ({megabytes:.1f} MB, once) and computes every output here, "
-             "with no server involved.")
-    q = info.get("quantisation")
-    if q and kind == "sentiment":
-        where += (" To keep the download small, the word embedding is stored in 12 bits per number instead of 32: "
-                  f"on the {q['reviews']:,} test reviews the accuracy is {q['quantised_test_accuracy']:.2%} with it "
-                  f"and {q['float32_test_accuracy']:.2%} with the full weights ({q['decisions_changed']} decisions "
-                  "at 0.5 change).")
-    elif q and kind == "textgen":
-        where += " To keep the download small, the LSTM's weights are stored in 12 bits per number instead of 32"
-        if "float32_nats" in q:
-            where += (f": on {q['passage_characters']:,} characters of Romeo and Juliet the loss is "
-                      f"{q['quantised_nats']:.3f} nats per character with them and {q['float32_nats']:.3f} with the "
-                      f"full weights, and the most likely next character changes at {q['top_changed']} of its "
-                      f"{q['predictions']:,} positions.")
-        else:
-            where += "."
+    # Only what a reader needs here (issue 22: no build notes in the lesson): the profile is
+    # named in the note under the title, and what the 12-bit storage costs is in the
+    # manifest and in the appendix, not in this sentence.
+    stored = ("; the largest weight matrices are stored in 12 bits per number"
+              if info.get("quantisation") else "")
+    appendix = html.escape(pathto("book/how-this-book-is-built", 0)) + "#built-panels"
+    where = (f"It runs in your browser: the page downloads the weights this build trained ({megabytes:.1f} MB, "
+             f"once{stored}) and computes every output here, with no server involved "
+             f'(<a href="{appendix}">how the panels work</a>).')
     scripts = "".join(f'<script defer src="{html.escape(pathto("_static/" + name, 1))}"></script>' for name in SCRIPTS)
     return (
         '<section id="live-model" class="dlbook-live">\n'

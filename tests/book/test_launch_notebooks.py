@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -22,6 +23,10 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "_ext"))
+
+import launch_notebooks  # noqa: E402
+
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -81,6 +86,47 @@ def test_no_bookkeeping_code_and_no_outputs(doc: str) -> None:
         assert "remove-cell" not in cell.metadata.get("tags", [])
     first = code[0].source
     assert 'if "google.colab" in sys.modules:' in first and "pip install" in first
+    assert "In your own Jupyter instead" in first and "pip install tensorflow" in first, \
+        f"{doc}: the install cell does not say how to install locally"
+    shown_prose = [cell.source for cell in code if "dlbook.prose" in cell.source or "reference." in cell.source]
+    assert not shown_prose, f"{doc}: a code cell shows the book's bookkeeping: {shown_prose[0][:200]}"
+
+
+@pytest.mark.parametrize("doc", [doc for doc in DOCS if doc != "book/intro"])
+def test_no_rebuild_instructions(doc: str) -> None:
+    """Colab and Binder have no book to rebuild: no DLBOOK_PROFILE, no rebuild in the chapter's text."""
+    for cell in launch(doc).cells:
+        if cell.cell_type == "markdown":
+            match = launch_notebooks.BUILD_INSTRUCTION.search(shown(cell.source))
+            assert not match, f"{doc}: a build instruction ({match.group(0)!r}) in: {cell.source[:300]!r}"
+
+
+@pytest.mark.parametrize("doc", [doc for doc in DOCS if doc != "book/intro"])
+def test_every_exercise_has_an_empty_cell_before_its_solution(doc: str) -> None:
+    source = (ROOT / f"{doc}.md").read_text()
+    solutions = len(re.findall(r"(?m)^\s*:::+\{dropdown\}\s*Solution", source))
+    cells = launch(doc).cells
+    turns = [index for index, cell in enumerate(cells)
+             if cell.cell_type == "code" and cell.source.startswith("# Your turn")]
+    assert len(turns) == solutions, f"{doc}: {solutions} solutions, {len(turns)} 'Your turn' cells"
+    for index in turns:
+        assert cells[index].outputs == [] and "\n" not in cells[index].source.strip()
+        following = cells[index + 1]
+        assert following.cell_type == "markdown" and "<summary>Solution" in following.source
+
+
+@pytest.mark.parametrize("doc", [doc for doc in DOCS if doc != "book/intro"])
+def test_figure_numbers_match_the_site(doc: str) -> None:
+    """The notebook's captions and references carry the numbers the page shows."""
+    soup = BeautifulSoup((HTML / f"{doc}.html").read_text(), "html.parser")
+    site = {re.sub(r"\s+", " ", number.get_text()).strip().rstrip(".")
+            for number in soup.select("article figcaption span.caption-number")}
+    text = "\n".join(cell.source for cell in launch(doc).cells if cell.cell_type == "markdown")
+    captions = {match.rstrip(".") for match in re.findall(r"^\*\*(Fig\. [\d.]+)\.\*\*", text, re.MULTILINE)}
+    assert captions == site, f"{doc}: the notebook numbers figures {sorted(captions)}, the page {sorted(site)}"
+    page_refs = [ref.get_text(strip=True) for ref in soup.select("article a.reference span.std-numref")]
+    for ref in page_refs:
+        assert ref in text, f"{doc}: the page refers to {ref!r}, the notebook does not"
 
 
 @pytest.mark.parametrize("doc", DOCS)
@@ -90,11 +136,22 @@ def test_numbers_are_labelled_as_the_builds(doc: str) -> None:
     header = next(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert header.startswith("# ")
     assert "Numbers in *italics* in the text are those of the book's build" in header
+    assert "Other italic words are ordinary emphasis." in header
     assert f"https://colab.research.google.com/github/{ORG_REPO}/blob/notebooks/{doc}.ipynb" in header
-    glued = source.count("{glue:text}`")
-    italics = sum(len(re.findall(r"(?<![*\w])\*[^*\s][^*]*\*(?!\*)", cell.source))
-                  for cell in notebook.cells if cell.cell_type == "markdown")
-    assert italics >= glued, f"{glued} glued values in the source, {italics} italic values in the notebook"
+    glue = launch_notebooks.glued_values(json.loads(
+        (BUILD / "jupyter_execute" / f"{doc}.glue.json").read_text())) if (
+        BUILD / "jupyter_execute" / f"{doc}.glue.json").is_file() else {}
+    verdicts = launch_notebooks.verdict_names(glue)
+    numbers = 0
+    for key, spec in re.findall(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`", source):
+        text = launch_notebooks.format_glue(glue[key], spec or "s") if key in glue else ""
+        numbers += launch_notebooks.is_glued_number(key, text, verdicts)
+    markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    italics = [span for text in markdown for span in re.findall(r"(?<![*\w])\*([^*\s][^*]*)\*(?!\*)", text)]
+    assert len(italics) >= numbers, f"{numbers} glued numbers in the source, {len(italics)} italic spans in the notebook"
+    verdict_like = [span for span in italics if len(span.split()) > launch_notebooks.MAX_NUMBER_WORDS
+                    or re.search(r"[.!?]$", span.strip())]
+    assert not verdict_like, f"{doc}: italic sentences or clauses (only numbers are italic): {verdict_like[:3]}"
 
 
 @pytest.mark.parametrize("doc", DOCS)

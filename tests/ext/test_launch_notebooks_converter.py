@@ -31,10 +31,30 @@ def rendered_text(markdown: str) -> str:
     return re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(markdown))
 
 
-def test_glued_values_are_formatted_like_myst_nb_and_marked() -> None:
+def test_glued_numbers_are_formatted_like_myst_nb_and_marked_verdicts_are_plain() -> None:
     line = "Loss {glue:text}`loss:.3f` after {glue:text}`epochs` epochs on {glue:text}`n:,` digits: {glue:text}`verdict`."
     out = ln.convert_roles(line, context(loss="0.123456", epochs="5", n="50000", verdict="'it generalises'"))
-    assert out == "Loss *0.123* after *5* epochs on *50,000* digits: *it generalises*."
+    assert out == "Loss *0.123* after *5* epochs on *50,000* digits: it generalises."
+
+
+@pytest.mark.parametrize(("name", "text", "number"), [
+    ("precision", "93.9%", True),
+    ("train_time", "about 1 minute", True),
+    ("sweep_sizes_text", "16, 32, 64 and 128", True),
+    ("date", "2026-11-29", True),
+    ("profile", "quick", False),                                   # a word, no number
+    ("sweep_wins_over_basic_verdict", "from σ = 0.3 upward", False),  # named a verdict
+    ("gap", "falls short of the target by 1.1 points", False),     # a clause
+    ("holdout", "The test BCE is 0.0934.", False),                 # a sentence
+    ("trend", "falls overall", False),
+])
+def test_only_numbers_are_italic(name: str, text: str, number: bool) -> None:
+    assert ln.is_glued_number(name, text) is number
+    assert ln.is_glued_number("x", "0.5", verdicts=frozenset({"x"})) is False  # in the page's verdict record
+
+
+def test_ordinary_emphasis_stays_emphasis() -> None:
+    assert ln.convert_roles("a *masked* pixel, {glue:text}`v`", context(v="'falls'")) == "a *masked* pixel, falls"
 
 
 def test_an_unknown_glue_name_is_an_error_not_a_blank() -> None:
@@ -51,11 +71,14 @@ def test_citations_become_linked_author_year_text() -> None:
         ln.convert_roles("{cite}`nobody1999`", context())
 
 
-def test_numref_uses_the_notebooks_own_figure_numbers() -> None:
+def test_numref_uses_the_sites_figure_numbers_and_format() -> None:
     ctx = context()
-    ctx.figures = {"fig-loss": 3}
-    assert ln.convert_roles("see {numref}`fig-loss`", ctx) == "see Figure 3"
-    assert ln.convert_roles("see {numref}`the curves in Fig. %s <fig-loss>`", ctx) == "see the curves in Fig. 3"
+    ctx.figures = {"fig-loss": "13"}
+    assert ln.convert_roles("see {numref}`fig-loss`", ctx) == "see Fig. 13"
+    ctx.figure_format = "Figure %s"
+    assert ln.convert_roles("see {numref}`fig-loss`", ctx) == "see Figure 13"
+    ctx.figure_format = "Fig. %s"
+    assert ln.convert_roles("see {numref}`the curves in Fig. %s <fig-loss>`", ctx) == "see the curves in Fig. 13"
     with pytest.raises(ln.ConversionError):
         ln.convert_roles("{numref}`fig-none`", ctx)
 
@@ -80,7 +103,7 @@ def test_directives_become_plain_markdown() -> None:
         ":::",
     ])
     out = ln.convert_markdown(source, context(profile="'quick'"))
-    assert "> **Note**" in out and "> The *quick* profile." in out
+    assert "> **Note**" in out and "> The quick profile." in out
     assert "> **Try it**" in out and "> Change `latent_dim`." in out
     assert "<details>" in out and "<summary>Solution</summary>" in out and "</details>" in out
     assert "x = {'a': 1}  # {glue:text}`not_a_role_in_code`" in out  # code is copied as it is
@@ -132,8 +155,8 @@ def test_launch_notebook_drops_bookkeeping_and_keeps_the_install_cell() -> None:
         ("markdown", "# A chapter\n\n> header\n\nIntro with *0.25*."),
         ("code", "%pip install dlbook"),
         ("code", "plot()"),
-        ("markdown", "**Figure 1.** The loss."),
-        ("markdown", "As Figure 1 shows."),
+        ("markdown", "**Fig. 1.** The loss."),
+        ("markdown", "As Fig. 1 shows."),
     ]
     assert all(cell.get("outputs", []) == [] for cell in notebook["cells"])
     assert "remove-cell" not in notebook["cells"][1]["metadata"].get("tags", [])
@@ -177,3 +200,99 @@ def test_the_run_box_quotes_the_record_with_its_machine_and_date() -> None:
     record["measured"]["full"]["date"] = "2026-11-29"
     assert "2026-11-29; x86_64, 2 CPU cores, 2026-12-02)" in ln.run_cost(record, "autoencoder")
     assert ln.run_cost(record, "sentiment") == ""
+
+
+def test_figures_carry_the_sites_numbers_when_sphinx_gave_them() -> None:
+    ctx = context(loss="0.25")
+    ctx.figures = {"fig-loss": "13"}
+    notebook = ln.launch_notebook(_executed_notebook(), ctx, header="", keep_outputs=False)
+    texts = [cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "markdown"]
+    assert "**Fig. 13.** The loss." in texts and "As Fig. 13 shows." in texts
+
+
+def test_rebuild_instructions_are_left_out_of_chapters() -> None:
+    source = "\n".join([
+        ":::{note}",
+        "The numbers on this page come from the {glue:text}`profile` profile.",
+        "Set `DLBOOK_PROFILE=full` to rebuild with the full profile.",
+        ":::",
+        "",
+        "The decoder rebuilds the image. `fit_cached` stores the weights, so a rebuild of the book",
+        "does not train again. It is `model.fit` with a cache.",
+        "",
+        "```bash",
+        "DLBOOK_PROFILE=full bash scripts/build.sh",
+        "```",
+    ])
+    out = ln.convert_markdown(source, context(profile="'quick'"))
+    assert "DLBOOK_PROFILE=full` to rebuild" not in out and "a rebuild" not in out
+    assert "> The numbers on this page come from the quick profile." in out
+    assert ("The decoder rebuilds the image. `fit_cached` stores the weights, so running the notebook again "
+            "does not train again. It is `model.fit` with a cache.") in out
+    assert "DLBOOK_PROFILE=full bash scripts/build.sh" in out  # code is the code
+    landing = context(profile="'quick'")
+    landing.chapter = False
+    assert "Set `DLBOOK_PROFILE=full` to rebuild" in ln.convert_markdown(source, landing)
+
+
+def test_an_empty_your_turn_cell_precedes_each_solution() -> None:
+    executed = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "\n".join([
+            "# Chapter", "", "## Exercises", "",
+            ":::{admonition} Exercise 1: two", "Do it.", ":::", "",
+            ":::{dropdown} Solution", "```python", "x = 1", "```", ":::", "",
+            "1. **Longer.** Do more.", "",
+            "   :::{dropdown} Solution", "   Like this.", "   :::", "",
+            "2. **Shorter.** Do less.", "",
+            "   :::{dropdown} Details", "   Not a solution.", "   :::",
+        ])},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    cells = ln.launch_notebook(executed, context(), header="", keep_outputs=False)["cells"]
+    kinds = [cell["cell_type"] for cell in cells]
+    assert kinds == ["markdown", "code", "markdown", "code", "markdown"]
+    for index in (1, 3):
+        assert cells[index]["source"].startswith("# Your turn") and cells[index]["outputs"] == []
+        assert cells[index + 1]["source"].startswith("<details>\n<summary>Solution</summary>")
+    assert "> **Exercise 1: two**" in cells[0]["source"]
+    assert "2. **Shorter.**" in cells[4]["source"] and "<summary>Details</summary>" in cells[4]["source"]
+    import nbformat
+
+    nbformat.validate(nbformat.from_dict(ln.launch_notebook(executed, context(), header="", keep_outputs=False)))
+
+
+def test_bookkeeping_code_that_reads_the_books_sentences_is_dropped() -> None:
+    visible = {"cell_type": "code", "metadata": {}, "source": "from dlbook.prose import reference\n\n"
+               "print(reference.value('text-generation', 'sample_at_half', default=''))"}
+    assert ln.is_bookkeeping(visible)
+    assert not ln.is_bookkeeping({"cell_type": "code", "metadata": {}, "source": "model.fit(x, y)"})
+    assert not ln.is_bookkeeping({"cell_type": "code", "metadata": {"tags": ["remove-cell", "launch-only"]},
+                                  "source": "%pip install dlbook"})
+
+
+def test_the_install_cell_says_how_to_install_locally() -> None:
+    cell = ('# Runs only on Google Colab: install this book\'s helper package.\nimport sys\n'
+            'if "google.colab" in sys.modules:\n'
+            '    %pip install --quiet "dlbook @ git+https://github.com/dlbook/dlbook@main"')
+    out = ln.with_local_install_note(cell)
+    assert out.endswith(cell)
+    assert '#     pip install tensorflow \\\n#         "dlbook @ git+https://github.com/dlbook/dlbook@main"' in out
+    assert all(len(line) <= 79 for line in out.split("\n")[:4])
+    assert ln.with_local_install_note(out) == out
+    executed = _executed_notebook()
+    executed["cells"][1]["source"] = cell
+    notebook = ln.launch_notebook(executed, context(loss="0.25"), header="", keep_outputs=False)
+    assert "pip install tensorflow" in notebook["cells"][1]["source"]
+
+
+def test_the_header_says_exactly_what_italics_mean() -> None:
+    class App:
+        class config:
+            html_baseurl = "https://site/"
+            html_title = "Book"
+            project = "Book"
+            html_theme_options = {"repository_url": "https://github.com/o/r"}
+        outdir = "/nonexistent/html"
+
+    header = ln.header_markdown(App, "book/chapter")
+    assert "Numbers in *italics* in the text are those of the book's build" in header
+    assert "Other italic words are ordinary emphasis." in header
