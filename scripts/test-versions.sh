@@ -37,12 +37,13 @@ if ! ls _build/launch/book/*.ipynb >/dev/null 2>&1; then
   exit 2
 fi
 
-# The project's Python (pytest, nbclient): .venv if there is one, else the active one.
-if [ -x "$ROOT/.venv/bin/python" ] && [ -z "${VIRTUAL_ENV:-}" ]; then
-  PYTHON="$ROOT/.venv/bin/python"
-else
-  PYTHON="${PYTHON:-python3}"
+# The project's virtualenv (pytest, nbclient), unless one is active.
+if [ -z "${VIRTUAL_ENV:-}" ]; then
+  # shellcheck disable=SC1091
+  source "$ROOT/scripts/env.sh"
+  cd "$ROOT"
 fi
+PYTHON=python
 export DLBOOK_PROFILE="${DLBOOK_PROFILE:-quick}"
 
 OUT="$ROOT/_build/versions/$SET"
