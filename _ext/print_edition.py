@@ -29,6 +29,16 @@ CSS = "print.css"
 BEFORE_SECTION = '<section id="summary">'
 #: Sphinx's singlehtml builder marks where each document starts.
 DOCUMENT_START = re.compile(r'<span id="document-([^"]+)"></span>')
+#: A section's opening tag, and its class attribute if it has one.
+SECTION = re.compile(r'<section\b(?P<attributes>[^>]*)>')
+
+
+def start_page(match: re.Match) -> str:
+    """The section's opening tag with the class that starts a new page in print."""
+    attributes = match.group("attributes")
+    if 'class="' in attributes:
+        return "<section" + attributes.replace('class="', 'class="dlbook-print-chapter ', 1) + ">"
+    return f'<section class="dlbook-print-chapter"{attributes}>'
 
 
 def panel_note(site: str, docname: str) -> str:
@@ -55,7 +65,7 @@ def mark_chapters(body: str, site: str, panels: set[str]) -> str:
         docname = start.group(1)
         chunk = body[start.start():end]
         # The chapter's first section follows its marker: it starts the new page.
-        chunk = re.sub(r'<section id="', '<section class="dlbook-print-chapter" id="', chunk, count=1)
+        chunk = SECTION.sub(start_page, chunk, count=1)
         if docname in panels and BEFORE_SECTION in chunk:
             chunk = chunk.replace(BEFORE_SECTION, panel_note(site, docname) + BEFORE_SECTION, 1)
         pieces += [body[last:start.start()], chunk]

@@ -17,6 +17,8 @@ import argparse
 import functools
 import http.server
 import os
+import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -55,7 +57,15 @@ def print_book(site: Path, pdf: Path, timeout_s: float = 120) -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             page = browser.new_page(color_scheme="light")
-            page.goto(url + "index.html", wait_until="load", timeout=timeout_s * 1000)
+            # index.html only redirects (a meta refresh) to the root document, the one page,
+            # whose links (_static/, _images/) are written relative to the site's root: open
+            # a copy of it there.
+            refresh = re.search(r'url=([^"]+)"', (site / "index.html").read_text())
+            name = "index.html"
+            if refresh:
+                name = "dlbook-print.html"
+                shutil.copyfile(site / refresh.group(1), site / name)
+            page.goto(url + name, wait_until="load", timeout=timeout_s * 1000)
             # MathJax typesets after the page has loaded; printing before it ends would print TeX.
             page.evaluate("""async () => {
                 if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;

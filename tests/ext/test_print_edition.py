@@ -12,8 +12,8 @@ import print_edition as pe  # noqa: E402
 
 SITE = "https://example.org/book/"
 BODY = (
-    '<span id="document-book/intro"></span><section id="deep-learning"><h1>Intro</h1></section>'
-    '<span id="document-book/autoencoder"></span><section id="autoencoders"><h1>1</h1>'
+    '<section id="deep-learning"><h1>Intro</h1></section>'  # the root document has no marker
+    '<span id="document-book/autoencoder"></span><section class="tex2jax_ignore" id="autoencoders"><h1>1</h1>'
     '<section id="summary"><h2>Summary</h2></section></section>'
     '<span id="document-book/references"></span><section id="references"><h1>References</h1></section>'
 )
@@ -21,9 +21,9 @@ BODY = (
 
 def test_every_document_starts_a_page() -> None:
     marked = pe.mark_chapters(BODY, SITE, panels=set())
-    for section in ("deep-learning", "autoencoders", "references"):
-        assert f'<section class="dlbook-print-chapter" id="{section}">' in marked
-    assert marked.count("dlbook-print-chapter") == 3, "only each document's first section starts a page"
+    assert '<section class="dlbook-print-chapter tex2jax_ignore" id="autoencoders">' in marked
+    assert '<section class="dlbook-print-chapter" id="references">' in marked
+    assert marked.count("dlbook-print-chapter") == 2, "only each later document's first section starts a page"
 
 
 def test_a_chapter_with_a_live_panel_links_to_it_before_its_summary() -> None:
@@ -35,4 +35,4 @@ def test_a_chapter_with_a_live_panel_links_to_it_before_its_summary() -> None:
 
 def test_without_panels_nothing_but_the_page_breaks_changes() -> None:
     marked = pe.mark_chapters(BODY, SITE, panels=set())
-    assert marked.replace(' class="dlbook-print-chapter"', "") == BODY
+    assert marked.replace("dlbook-print-chapter ", "").replace(' class="dlbook-print-chapter"', "") == BODY
