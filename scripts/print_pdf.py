@@ -7,8 +7,8 @@ uses pyppeteer, which downloads a browser of its own and fails without
 internet. The page is opened from a local web server on 127.0.0.1 (as the
 browser checks do: MathJax's fonts and the page's scripts load as on the
 site), MathJax is given time to typeset, and Chromium prints it with the
-print rules of _ext/static/print.css, with the book's title at the head of
-each page and the page number at its foot.
+print rules of _ext/static/print.css, with the book's title and the page
+number at the foot of each page.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage"]
 
-HEADER = ('<div style="font-size:7pt;width:100%;padding:0 15mm;color:#666;font-family:sans-serif">'
-          '<span class="title"></span></div>')
+#: The running title and the page number at the foot (a page's text then starts with its own).
+HEADER = '<div></div>'
 FOOTER = ('<div style="font-size:8pt;width:100%;text-align:center;color:#666;font-family:sans-serif">'
-          '<span class="pageNumber"></span></div>')
+          '<span class="title"></span> · <span class="pageNumber"></span></div>')
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
