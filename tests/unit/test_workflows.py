@@ -30,13 +30,24 @@ def actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_there_are_workflows() -> None:
-    assert {path.name for path in WORKFLOWS} >= {"tests.yml", "publish.yml", "linkcheck.yml"}
+    assert {path.name for path in WORKFLOWS} >= {"tests.yml", "publish.yml", "linkcheck.yml", "versions.yml"}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=[path.name for path in WORKFLOWS])
 def test_workflow_has_no_actionlint_findings(workflow: Path) -> None:
     result = actionlint(workflow)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+def test_the_weekly_version_run_tests_the_newest_versions() -> None:
+    # The early warning for a new TensorFlow, Keras, numpy or pandas: scheduled, and on `newest`.
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "versions.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert triggers["schedule"], "versions.yml has no schedule"
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert "bash scripts/test-versions.sh newest" in runs
 
 
 def test_actionlint_reports_a_deprecated_action_major(tmp_path: Path) -> None:
