@@ -2,8 +2,8 @@
 # Install everything into .venv, run the unit tests, build the whole book in the
 # quick profile with warnings as errors, run every chapter's launch notebook
 # again in a fresh kernel from the warm model cache (and every exercise solution
-# as a smoke test), and check the built site (HTML checks, then a headless
-# browser). Prints each stage's seconds at the end; _build/stage-times.json
+# as a smoke test), print the PDF edition, and check the built site (HTML and
+# PDF checks, then a headless browser). Prints each stage's seconds at the end; _build/stage-times.json
 # keeps them.
 set -euo pipefail
 export DLBOOK_PROFILE=quick
@@ -38,7 +38,10 @@ echo "==> The book build trained $(( after - before )) models; $before were alre
 stage "Colab-like run" env DLBOOK_RUN_NOTEBOOKS=1 python -m pytest tests/notebooks -q
 echo "==> Peak memory per notebook (MB): $(tr -d '\n ' < _build/notebook-memory.json)"
 
-stage "book checks" env DLBOOK_REQUIRE_BOOK=1 python -m pytest tests/book -q
+# The single-page build reuses the HTML build's execution cache: nothing executes.
+stage "PDF edition" bash scripts/build-pdf.sh
+
+stage "book checks" env DLBOOK_REQUIRE_BOOK=1 DLBOOK_REQUIRE_PDF=1 python -m pytest tests/book -q
 
 stage "browser install" bash scripts/install-browser.sh
 stage "browser checks" env DLBOOK_REQUIRE_BOOK=1 python -m pytest tests/browser -q
