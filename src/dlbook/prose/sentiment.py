@@ -17,6 +17,7 @@ from dlbook.prose import Verdict, wording
 
 __all__ = [
     "baselines_verdict",
+    "build_note",
     "cost_threshold_verdict",
     "hard_cases_verdict",
     "imbalance_verdict",
@@ -203,13 +204,14 @@ def hard_cases_verdict(correct: dict[str, bool]) -> Verdict:
 
 
 def build_note(*, profile: str, sequence_length: int, max_epochs: int, train_size: int, test_size: int,
-               epochs_run: int, training_seconds: float, path: str | None = None) -> str:
+               epochs_run: int, training_seconds: float, path: str | None = None) -> Verdict:
     """The note under the chapter's title: this build's profile and sizes, and the published build's headline numbers.
 
     The one place on the page for build notes (the profile, the date and
     commit of the recorded full build, its numbers), so that the lesson's
-    sentences need none. Not a verdict: nothing in it is compared between
-    builds.
+    sentences need none. A :class:`~dlbook.prose.Verdict` with
+    ``lesson=False``, and glued without recording: it describes the build,
+    so nothing in it is compared between builds.
     """
     from dlbook.prose import reference
 
@@ -219,17 +221,18 @@ def build_note(*, profile: str, sequence_length: int, max_epochs: int, train_siz
             f"{wording.count(max_epochs, 'epoch')} (it ran {epochs_run}, in {wording.duration(training_seconds)} "
             f"on the build machine's CPU), and is scored on {test_size:,} test reviews.")
     if profile == "full":
-        return this
+        return Verdict(this, "full", lesson=False)
     try:
         where = reference.describe(path)
         recorded = {name: reference.value("sentiment", name, path=path)
                     for name in ("sequence_length", "max_epochs", "test_size", "lstm_test_accuracy",
                                  "baseline_test_accuracy", "nbsvm_test_accuracy", "chosen_test_precision")}
     except (FileNotFoundError, reference.MissingReference):
-        return f"{this} No full-profile build is recorded in this copy of the book yet."
-    return (f"{this} The published edition, {where}, reads {recorded['sequence_length']} tokens, trains for at "
+        return Verdict(f"{this} No full-profile build is recorded in this copy of the book yet.",
+                       "quick_without_record", lesson=False)
+    return Verdict(f"{this} The published edition, {where}, reads {recorded['sequence_length']} tokens, trains for at "
             f"most {wording.count(recorded['max_epochs'], 'epoch')} and scores all {recorded['test_size']:,} test "
             f"reviews. Its LSTM reads {recorded['lstm_test_accuracy']:.1%} of them right, against "
             f"{recorded['baseline_test_accuracy']:.1%} for TF-IDF and {recorded['nbsvm_test_accuracy']:.1%} for "
             f"NBSVM, and its threshold for 95% precision gives {recorded['chosen_test_precision']:.1%} on the "
-            "test reviews.")
+            "test reviews.", "quick_with_record", lesson=False)
