@@ -569,12 +569,8 @@ def panel_html(info: dict[str, Any], pathto: Any) -> str:
              f"</strong> profile trained for this build ({megabytes:.1f} MB, once) and computes every output here, "
              "with no server involved.")
     q = info.get("quantisation")
-    if q and kind == "sentiment":
-        where += (" To keep the download small, the word embedding is stored in 12 bits per number instead of 32: "
-                  f"on the {q['reviews']:,} test reviews the accuracy is {q['quantised_test_accuracy']:.2%} with it "
-                  f"and {q['float32_test_accuracy']:.2%} with the full weights ({q['decisions_changed']} decisions "
-                  "at 0.5 change).")
-    elif q and kind == "textgen":
+    # The sentiment panel's quantisation stays in its manifest (tests/browser check it), not in the lesson.
+    if q and kind == "textgen":
         where += " To keep the download small, the LSTM's weights are stored in 12 bits per number instead of 32"
         if "float32_nats" in q:
             where += (f": on {q['passage_characters']:,} characters of Romeo and Juliet the loss is "
