@@ -15,11 +15,16 @@ this module for everything around them:
   log-count ratios + logistic regression).
 * :func:`threshold_metrics` and :func:`threshold_for_precision`: precision,
   recall, F1 and confusion counts at chosen decision thresholds.
+* :func:`expected_cost`, :func:`threshold_for_cost`, :func:`bootstrap_precision`
+  and :func:`precision_at_prevalence`: choosing a threshold by the cost of its
+  mistakes, how sure its test precision is, and what a rarer class does to it.
+* :func:`occlusion_scores`: which words moved a decision (drop one, re-score).
 * :func:`imbalanced_indices` and :func:`balanced_class_weight`: the
   imbalance experiment.
 * :func:`predict_sentiment`: any text in, the probability of "positive" out.
 * Figures: :func:`plot_length_distribution`, :func:`plot_confusion_matrix`,
-  :func:`plot_roc_pr`, :func:`plot_operating_points`.
+  :func:`plot_roc_pr`, :func:`plot_operating_points`,
+  :func:`plot_precision_recall_thresholds`, :func:`plot_occlusion`.
 
 Used in: ``book/sentiment.md``.
 """
@@ -58,7 +63,16 @@ __all__ = [
     "BASELINE_SETTINGS",
     "NBSVM_SETTINGS",
     "COLUMN_LABELS",
+    "SHORT_LABELS",
+    "COST_THRESHOLDS",
     "balanced_class_weight",
+    "bootstrap_precision",
+    "expected_cost",
+    "occlusion_scores",
+    "plot_occlusion",
+    "plot_precision_recall_thresholds",
+    "precision_at_prevalence",
+    "threshold_for_cost",
     "baseline_probabilities",
     "build_baseline",
     "build_nbsvm_baseline",
@@ -101,6 +115,9 @@ EMBEDDING_DIM = 64
 LSTM_UNITS = 64
 #: The decision thresholds the chapter's precision-recall table compares.
 THRESHOLDS = (0.3, 0.5, 0.7)
+#: The thresholds :func:`threshold_for_cost` tries: a grid of hundredths, fine
+#: enough for a decision and coarse enough to read.
+COST_THRESHOLDS = tuple(round(0.01 * step, 2) for step in range(1, 100))
 #: The imbalance experiment keeps every negative review and only enough
 #: positive ones to make up this fraction of the training subset.
 IMBALANCE_POSITIVE_FRACTION = 0.10
@@ -480,6 +497,112 @@ def threshold_for_precision(labels: Any, probabilities: Any, target: float) -> f
     return float(thresholds[reached[0]])
 
 
+def expected_cost(labels: Any, probabilities: Any, thresholds: Sequence[float], *,
+                  fp_cost: float, fn_cost: float) -> np.ndarray:
+    """The mean cost per review of the decisions at each threshold.
+
+    A false positive costs ``fp_cost``, a false negative ``fn_cost``, a right
+    answer nothing; a review is called positive when its probability is at
+    least the threshold.
+    """
+    if fp_cost < 0 or fn_cost < 0 or fp_cost + fn_cost == 0:
+        raise ValueError(f"Costs must be non-negative and not both zero, got {fp_cost} and {fn_cost}.")
+    labels, probabilities = _check_scores(labels, probabilities)
+    thresholds = np.asarray(thresholds, dtype=np.float64)
+    if ((thresholds < 0) | (thresholds > 1)).any():
+        raise ValueError("Thresholds must lie in [0, 1].")
+    called = probabilities[None, :] >= thresholds[:, None]  # one row per threshold
+    false_positives = (called & (labels == 0)).sum(axis=1)
+    false_negatives = (~called & (labels == 1)).sum(axis=1)
+    return (fp_cost * false_positives + fn_cost * false_negatives) / len(labels)
+
+
+def threshold_for_cost(labels: Any, probabilities: Any, *, fp_cost: float, fn_cost: float,
+                       thresholds: Sequence[float] = COST_THRESHOLDS) -> float:
+    """The threshold of ``thresholds`` with the lowest :func:`expected_cost` on ``(labels, probabilities)``.
+
+    Choose it on validation data, then report its cost on the test set. Of
+    equally cheap thresholds the one nearest to the middle of them is taken,
+    so a flat stretch of the cost curve does not push the choice to its edge.
+    """
+    costs = expected_cost(labels, probabilities, thresholds, fp_cost=fp_cost, fn_cost=fn_cost)
+    cheapest = np.flatnonzero(np.isclose(costs, costs.min(), rtol=0, atol=1e-12))
+    return float(np.asarray(thresholds)[cheapest[len(cheapest) // 2]])
+
+
+def bootstrap_precision(labels: Any, probabilities: Any, threshold: float, *, resamples: int = 1000,
+                        level: float = 0.95, seed: int = config.SEED) -> tuple[float, float]:
+    """A percentile bootstrap interval for the precision at ``threshold``.
+
+    The reviews are resampled with replacement (:func:`scipy.stats.bootstrap`),
+    so the interval shows how much the precision measured on this many
+    reviews moves by chance. It does not include the uncertainty of the
+    threshold itself, which was chosen on other data.
+    """
+    from scipy import stats
+
+    labels, probabilities = _check_scores(labels, probabilities)
+    called = probabilities >= threshold
+    if not called.any():
+        raise ValueError(f"No review reaches the threshold {threshold}: precision is undefined.")
+
+    def precision(y: np.ndarray, c: np.ndarray, axis: int = -1) -> np.ndarray:
+        # A resample with no positive call has precision 0, as threshold_metrics counts it.
+        return np.sum(y * c, axis=axis) / np.maximum(np.sum(c, axis=axis), 1)
+
+    result = stats.bootstrap((labels, called.astype(np.int64)), precision, paired=True, vectorized=True,
+                             n_resamples=resamples, confidence_level=level, method="percentile",
+                             batch=100, rng=np.random.default_rng(seed))
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def precision_at_prevalence(recall: float, false_positive_rate: float, prevalence: float) -> float:
+    """The precision of a threshold with this recall and false-positive rate where positives are ``prevalence`` of all.
+
+    Recall and the false-positive rate are rates within each class, so they
+    do not change with the mix; precision mixes the classes:
+    ``recall * prevalence / (recall * prevalence + fpr * (1 - prevalence))``.
+    """
+    for name, value in (("recall", recall), ("false_positive_rate", false_positive_rate)):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must lie in [0, 1], got {value}.")
+    if not 0.0 < prevalence < 1.0:
+        raise ValueError(f"prevalence must lie in (0, 1), got {prevalence}.")
+    found = recall * prevalence
+    false_alarms = false_positive_rate * (1.0 - prevalence)
+    return float(found / (found + false_alarms)) if found + false_alarms > 0 else 0.0
+
+
+def occlusion_scores(score: Any, text: str) -> tuple[list[str], np.ndarray, float]:
+    """How much each word of ``text`` moves its score: drop the word, score again.
+
+    Args:
+        score: A function from a list of texts to their probabilities of
+            "positive" (for the LSTM, ``lambda texts: predict_sentiment(model,
+            vectorizer, texts)``).
+        text: One review.
+
+    Returns:
+        The words (split on whitespace, after :func:`clean_review`), for each
+        word the score of the whole text minus the score without that word
+        (positive: the word pushed towards "positive"), and the whole text's
+        score. All variants are scored in one call.
+    """
+    words = clean_review(text).split()
+    if not words:
+        raise ValueError("The text has no words to drop.")
+    variants = [_text_without(words, index) for index in range(len(words))]
+    scores = np.asarray(score([" ".join(words), *variants]), dtype=np.float64).ravel()
+    if scores.shape != (len(words) + 1,):
+        raise ValueError(f"score returned {scores.shape[0]} scores for {len(words) + 1} texts.")
+    return words, scores[0] - scores[1:], float(scores[0])
+
+
+def _text_without(words: Sequence[str], index: int) -> str:
+    """The words joined by spaces, with the word at ``index`` left out."""
+    return " ".join(word for position, word in enumerate(words) if position != index)
+
+
 # ----------------------------------------------------------------- baseline
 
 #: The bag-of-words baseline: TF-IDF of words and word pairs (bigrams) seen in at
@@ -811,6 +934,58 @@ def plot_operating_points(labels: Any, probabilities: Any, thresholds: Sequence[
     return fig
 
 
+def plot_precision_recall_thresholds(labels: Any, probabilities: Any, *, marks: dict[str, float] | None = None,
+                                     title: str = "Precision and recall against the threshold") -> plt.Figure:
+    """Precision and recall of the positive class as the threshold runs from 0 to 1, with thresholds marked."""
+    y, p = _check_scores(labels, probabilities)
+    grid = np.linspace(0.0, 1.0, 201)[:-1]  # at 1.0 nothing is called positive
+    table = threshold_metrics(y, p, grid)
+    fig, ax = plt.subplots(figsize=(6.0, 4.2))
+    ax.plot(table.threshold, table.precision, color="C0", label="precision")
+    ax.plot(table.threshold, table.recall, color="C1", linestyle="--", label="recall")
+    for index, (name, threshold) in enumerate((marks or {}).items()):
+        ax.axvline(threshold, color=f"C{index + 2}", linestyle=":", label=f"{name} ({threshold:.2f})")
+    ax.set_title(title)
+    ax.set_xlabel("threshold t (positive when p ≥ t)")
+    ax.set_ylabel("precision, recall")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def plot_occlusion(cases: dict[str, tuple[Sequence[str], Any, float]], *, top: int = 8,
+                   title: str = "Which words moved the decision") -> plt.Figure:
+    """One panel per text, stacked: the ``top`` words whose removal moves P(positive) most.
+
+    Args:
+        cases: Panel title -> ``(words, changes, probability)``, as
+            :func:`occlusion_scores` returns them.
+        top: Words shown per text, the largest changes in either direction.
+    """
+    from dlbook import plotting
+
+    if not cases:
+        raise ValueError("No texts to show.")
+    heights = [min(top, len(words)) for words, _, _ in cases.values()]
+    fig, axes = plt.subplots(len(cases), 1, figsize=(6.0, sum(0.34 * h + 1.0 for h in heights)),
+                             gridspec_kw={"height_ratios": [h + 1.5 for h in heights]}, squeeze=False)
+    limit = max(float(np.max(np.abs(changes))) for _, changes, _ in cases.values()) * 1.1 or 1.0
+    for ax, (name, (words, changes, probability)) in zip(axes[:, 0], cases.items()):
+        changes = np.asarray(changes, dtype=np.float64)
+        order = np.argsort(-np.abs(changes), kind="stable")[:top][::-1]  # largest at the top
+        labels = [f"{words[i]} (word {i + 1})" for i in order]
+        ax.barh(labels, changes[order], color=["C0" if changes[i] > 0 else "C3" for i in order])
+        ax.axvline(0, color=plotting.INK, linewidth=0.8)
+        ax.set_xlim(-limit, limit)
+        ax.set_title(f"{name}: P(positive) {probability:.2f}")
+    axes[-1, 0].set_xlabel("P(positive) with the word minus without it")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def median_words(lengths: Sequence[int]) -> int:
     """The median review length in whole words, as the intro and chapter 4 both quote it.
 
@@ -829,3 +1004,7 @@ COLUMN_LABELS = {
     "accuracy": "accuracy", "tn": "true negatives", "fp": "false positives",
     "fn": "false negatives", "tp": "true positives", "roc_auc": "ROC AUC",
 }
+
+#: The same with the confusion counts as the formulas write them (TP, FP, FN,
+#: TN): narrow headers, so the threshold table fits a phone's column.
+SHORT_LABELS = {**COLUMN_LABELS, "tn": "TN", "fp": "FP", "fn": "FN", "tp": "TP"}

@@ -423,3 +423,122 @@ def test_median_words_rounds_once_for_both_pages() -> None:
 def test_column_labels_are_words() -> None:
     assert sentiment.COLUMN_LABELS["fp"] == "false positives" and sentiment.COLUMN_LABELS["f1"] == "F1"
     assert all("_" not in label for label in sentiment.COLUMN_LABELS.values())
+
+
+# ------------------------------------------- cost, bootstrap, prevalence, occlusion
+
+COST_LABELS = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+COST_SCORES = np.array([0.05, 0.2, 0.45, 0.7, 0.35, 0.6, 0.8, 0.95])
+
+
+def test_expected_cost_counts_each_mistake_at_its_price() -> None:
+    # At 0.5: one false positive (0.7) and one false negative (0.35) among 8 reviews.
+    costs = sentiment.expected_cost(COST_LABELS, COST_SCORES, [0.0, 0.5, 1.0], fp_cost=5, fn_cost=1)
+    np.testing.assert_allclose(costs, [4 * 5 / 8, (5 + 1) / 8, 4 * 1 / 8])
+    with pytest.raises(ValueError):
+        sentiment.expected_cost(COST_LABELS, COST_SCORES, [0.5], fp_cost=-1, fn_cost=1)
+    with pytest.raises(ValueError):
+        sentiment.expected_cost(COST_LABELS, COST_SCORES, [1.5], fp_cost=1, fn_cost=1)
+
+
+def test_threshold_for_cost_moves_away_from_the_dearer_mistake() -> None:
+    grid = [0.1, 0.3, 0.5, 0.65, 0.75, 0.9]
+    # Dear false positives: the threshold climbs above the negative at 0.7 (cost 2/8 for the misses below it).
+    assert sentiment.threshold_for_cost(COST_LABELS, COST_SCORES, fp_cost=5, fn_cost=1, thresholds=grid) == 0.75
+    # Dear misses: it drops below the positive at 0.35.
+    assert sentiment.threshold_for_cost(COST_LABELS, COST_SCORES, fp_cost=1, fn_cost=5, thresholds=grid) == 0.3
+    # A tie over a flat stretch takes its middle, not its edge.
+    labels, scores = np.array([0, 1]), np.array([0.2, 0.8])
+    assert sentiment.threshold_for_cost(labels, scores, fp_cost=1, fn_cost=1,
+                                        thresholds=[0.1, 0.3, 0.5, 0.7, 0.9]) == 0.5
+
+
+def test_threshold_for_cost_on_calibrated_scores_lands_near_the_bayes_threshold() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.random(200_000)
+    y = (rng.random(p.size) < p).astype(int)  # calibrated: P(y = 1 | p) = p
+    for fp_cost, fn_cost in [(5, 1), (1, 5), (1, 1)]:
+        chosen = sentiment.threshold_for_cost(y, p, fp_cost=fp_cost, fn_cost=fn_cost)
+        assert abs(chosen - fp_cost / (fp_cost + fn_cost)) <= 0.03
+
+
+def test_bootstrap_precision_covers_the_precision_and_narrows_with_more_reviews() -> None:
+    rng = np.random.default_rng(1)
+
+    def sample(n):
+        y = rng.integers(0, 2, n)
+        return y, np.clip(y * 0.3 + rng.random(n) * 0.7, 0, 1)
+
+    y, p = sample(400)
+    low, high = sentiment.bootstrap_precision(y, p, 0.6, resamples=500)
+    measured = sentiment.threshold_metrics(y, p, [0.6]).precision[0]
+    assert low < measured < high
+    big_low, big_high = sentiment.bootstrap_precision(*sample(20_000), 0.6, resamples=500)
+    assert big_high - big_low < (high - low) / 3  # about 1/sqrt(50) as wide
+    # Seeded: the same interval twice.
+    assert sentiment.bootstrap_precision(y, p, 0.6, resamples=200) == sentiment.bootstrap_precision(
+        y, p, 0.6, resamples=200)
+    with pytest.raises(ValueError):
+        sentiment.bootstrap_precision(y, p, 1.0 + 1e-9)
+
+
+def test_precision_at_prevalence() -> None:
+    # Balanced: recall 0.8, false-positive rate 0.2 -> precision 0.8.
+    assert sentiment.precision_at_prevalence(0.8, 0.2, 0.5) == pytest.approx(0.8)
+    # One positive in ten: 0.08 / (0.08 + 0.18).
+    assert sentiment.precision_at_prevalence(0.8, 0.2, 0.1) == pytest.approx(0.08 / 0.26)
+    assert sentiment.precision_at_prevalence(0.8, 0.0, 0.01) == 1.0
+    assert sentiment.precision_at_prevalence(0.0, 0.0, 0.5) == 0.0
+    for bad in [(1.2, 0.1, 0.5), (0.5, -0.1, 0.5), (0.5, 0.1, 0.0), (0.5, 0.1, 1.0)]:
+        with pytest.raises(ValueError):
+            sentiment.precision_at_prevalence(*bad)
+
+
+def test_occlusion_scores_with_a_word_counting_scorer() -> None:
+    def score(texts):  # +0.2 per "good", -0.3 per "bad", from 0.5
+        return [0.5 + 0.2 * t.lower().split().count("good") - 0.3 * t.lower().split().count("bad") for t in texts]
+
+    words, changes, whole = sentiment.occlusion_scores(score, "A good<br />film, not bad")
+    assert words == ["A", "good", "film,", "not", "bad"]  # HTML breaks cleaned away
+    assert whole == pytest.approx(0.4)
+    np.testing.assert_allclose(changes, [0.0, 0.2, 0.0, 0.0, -0.3])
+    with pytest.raises(ValueError):
+        sentiment.occlusion_scores(score, "   ")
+    with pytest.raises(ValueError):
+        sentiment.occlusion_scores(lambda texts: [0.5], "two words")
+
+
+def test_occlusion_scores_with_the_lstm(vectorizer, tiny_model) -> None:
+    text = "A wonderful film, I loved it"
+
+    def score(texts):
+        return sentiment.predict_sentiment(tiny_model, vectorizer, texts)
+
+    words, changes, whole = sentiment.occlusion_scores(score, text)
+    assert whole == pytest.approx(float(score([text])[0]), abs=1e-6)
+    assert changes[1] == pytest.approx(whole - float(score(["A film, I loved it"])[0]), abs=1e-6)
+    assert np.any(np.abs(changes) > 1e-4)  # the seeded model reads its words
+
+
+def test_new_figures_read_on_a_phone() -> None:
+    import matplotlib.pyplot as plt
+
+    from dlbook import plotting
+
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 2, 400)
+    scores = np.clip(labels * 0.4 + rng.random(400) * 0.6, 0, 1)
+    words = "This movie was not good at all and I did not enjoy it".split()
+    figures = [
+        sentiment.plot_precision_recall_thresholds(labels, scores, marks={"chosen threshold": 0.8}),
+        sentiment.plot_occlusion({"Negation": (words, rng.normal(0, 0.1, len(words)), 0.4),
+                                  "Sarcasm": (words[:5], rng.normal(0, 0.1, 5), 0.6)}),
+    ]
+    for fig in figures:
+        assert fig.get_figwidth() <= plotting.MAX_WIDTH + 1e-9
+        assert plotting.phone_text_px(fig) >= plotting.MIN_PHONE_TEXT_PX
+        assert all(ax.get_title() or fig.get_suptitle() for ax in fig.axes)
+        assert any(ax.get_xlabel() for ax in fig.axes)
+        plt.close(fig)
+    with pytest.raises(ValueError):
+        sentiment.plot_occlusion({})

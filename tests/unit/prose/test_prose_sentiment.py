@@ -20,59 +20,6 @@ FULL_PLAIN = model_scores(0.45, 0.80, 0.93, 123, 31, 0.92)
 FULL_WEIGHTED = model_scores(0.80, 0.55, 0.91, 218, 178, 0.93)
 
 
-@pytest.mark.parametrize(("ran", "limit", "seconds", "words"), [
-    (1, 4, 0.5, "Training ran 1 epoch in under a second on this machine's CPU: early stopping ended it"),
-    (2, 2, 60.4, "Training ran 2 epochs in about 1 minute on this machine's CPU, the whole limit of 2 epochs."),
-])
-def test_training_verdict(ran: int, limit: int, seconds: float, words: str) -> None:
-    assert prose.training_verdict(ran, limit, seconds).startswith(words)
-
-
-@pytest.mark.parametrize(("masked", "words"), [
-    (0.0, "identical"), (3e-7, "floating-point noise"), (0.01, "does not fully hide"),
-])
-def test_mask_check_verdict_on_the_masked_model(masked: float, words: str) -> None:
-    verdict = prose.mask_check_verdict(masked, 0.33, 0.849, 0.852)
-    assert words in verdict and "0e+00" not in verdict
-
-
-@pytest.mark.parametrize(("before", "after", "words"), [
-    (0.849, 0.852, "barely moves (84.9% without and 85.2% with"),
-    (0.85, 0.60, "accuracy on these reviews falls"),
-    (0.60, 0.85, "changes (60.0% without and 85.0% with the extra padding), by chance"),
-])
-def test_mask_check_verdict_on_the_unmasked_accuracy(before: float, after: float, words: str) -> None:
-    verdict = prose.mask_check_verdict(0.0, 0.33, before, after)
-    assert words in verdict
-    assert "chance" not in verdict or after > before  # Never "stuck near chance" beside a rising accuracy.
-
-
-@pytest.mark.parametrize(("masked", "unmasked", "words"), [
-    (1.5, 1.0, "1.5 times as long"), (1.05, 1.0, "costs little time"), (0.7, 1.0, "even faster"),
-])
-def test_mask_cost_verdict(masked: float, unmasked: float, words: str) -> None:
-    assert words in prose.mask_cost_verdict(masked, unmasked)
-
-
-@pytest.mark.parametrize(("val", "test", "words"), [
-    (0.8484, 0.8372, "1.1 points higher (84.8%)"), (0.80, 0.82, "2.0 points lower (80.0%)"),
-    (0.84, 0.84, "the same (84.0%)"),
-])
-def test_val_test_gap_verdict(val: float, test: float, words: str) -> None:
-    verdict = prose.val_test_gap_verdict(val, test)
-    assert words in verdict
-    assert ("optimistic" in verdict) == (val > test)
-
-
-@pytest.mark.parametrize(("lstm", "baseline", "start"), [
-    (0.90, 0.88, "holds: the LSTM is 2.0 points above"), (0.8372, 0.8816, "does not hold: the LSTM lands 4.4 points below"),
-    (0.88, 0.88, "does not hold: the LSTM lands level with"),
-])
-def test_baseline_verdict(lstm: float, baseline: float, start: str) -> None:
-    assert prose.baseline_verdict(lstm, baseline).startswith(start)
-    assert prose.baseline_verdict(lstm, baseline, short=True) == start.split(":")[0]
-
-
 @pytest.mark.parametrize(("lstm", "tfidf", "nbsvm", "words"), [
     (0.90, 0.88, 0.885, "The LSTM beats both bag-of-words baselines: at 90.0% test accuracy it is 2.0 points "
      "above the TF-IDF baseline (88.0%) and 1.5 points above the NBSVM baseline (88.5%)."),
@@ -93,7 +40,21 @@ def test_baseline_verdict(lstm: float, baseline: float, start: str) -> None:
      "(88.1%)."),
 ])
 def test_baselines_verdict(lstm: float, tfidf: float, nbsvm: float, words: str) -> None:
-    assert prose.baselines_verdict(lstm, tfidf, nbsvm) == words
+    verdict = prose.baselines_verdict(lstm, tfidf, nbsvm)
+    assert verdict.startswith(words + " On this split the claim ")
+    places = verdict.id.split("+")
+    if places == ["above", "above"]:
+        assert "the claim holds, but" in verdict
+    elif "above" in places:
+        assert "the claim holds against one baseline only" in verdict
+    else:
+        assert "the claim does not hold" in verdict
+
+
+def test_baselines_verdict_ids() -> None:
+    assert prose.baselines_verdict(0.90, 0.88, 0.885).id == "above+above"
+    assert prose.baselines_verdict(0.8372, 0.8816, 0.8922).id == "below+below"
+    assert prose.baselines_verdict(0.90, 0.8995, 0.88).id == "same+above"
 
 
 def test_baselines_verdict_never_quotes_a_gap_it_calls_a_tie() -> None:
@@ -110,68 +71,117 @@ def test_baselines_verdict_never_quotes_a_gap_it_calls_a_tie() -> None:
         prose.baselines_verdict(0.9, 0.8, 0.8, tolerance=-0.1)
 
 
-@pytest.mark.parametrize(("precision", "words"), [
-    (0.96, "meets the target"),
-    (0.9483, "falls just short of the target, by 0.2 points (the legend of the figure below rounds it to 0.95)"),
-    (0.943, "falls just short of the target, by 0.7 points"),
-    (0.90, "falls short of the target by 5.0 points"),
+@pytest.mark.parametrize(("precision", "words", "branch"), [
+    (0.96, "It meets the 95% target.", "meets"),
+    (0.9483, "That is just short of the 95% target, by 0.2 points, although the legend of the figure below "
+     "rounds it to 0.95.", "just_short"),
+    (0.943, "That is just short of the 95% target, by 0.7 points.", "just_short"),
+    (0.90, "That is 5.0 points short of the 95% target: a threshold picked on validation data is an estimate",
+     "short"),
 ])
-def test_precision_target_verdict_never_hides_a_miss_behind_rounding(precision: float, words: str) -> None:
-    assert prose.precision_target_verdict(precision, 0.95).startswith(words)
+def test_precision_target_verdict_never_hides_a_miss_behind_rounding(precision: float, words: str,
+                                                                    branch: str) -> None:
+    verdict = prose.precision_target_verdict(precision, 0.623, 0.95)
+    assert verdict.startswith(f"On the test reviews the chosen threshold gives a precision of {precision:.1%} "
+                              "and a recall of 62.3%. ")
+    assert words in verdict and verdict.id == branch and verdict.endswith(".")
 
 
-@pytest.mark.parametrize(("chosen_recall", "words"), [
-    (0.50, "finds fewer of the positive ones (50.0% of them instead of 82.0%)"),
-    (0.82, "finds as many of the positive ones"), (0.90, "finds more of the positive ones"),
+@pytest.mark.parametrize(("chosen_recall", "words", "branch"), [
+    (0.50, "and finds fewer of the positive ones.", "fewer_found"),
+    (0.82, "and finds as many of the positive ones.", "as_many_found"),
+    (0.90, "and finds more of the positive ones.", "more_found"),
 ])
-def test_threshold_tradeoff_verdict(chosen_recall: float, words: str) -> None:
-    verdict = prose.threshold_tradeoff_verdict(67, 376, chosen_recall, 0.82)
-    assert verdict.startswith("The site publishes 67 negative reviews by mistake instead of 376") and words in verdict
-    assert "1 negative review by" in prose.threshold_tradeoff_verdict(1, 376, 0.5, 0.82)
+def test_threshold_tradeoff_verdict(chosen_recall: float, words: str, branch: str) -> None:
+    verdict = prose.threshold_tradeoff_verdict(67, 376, chosen_recall, 0.881, 0.82)
+    assert verdict.startswith("At the default threshold of 0.5 the precision is 88.1% and the recall 82.0%. "
+                              "The chosen threshold publishes 67 negative reviews by mistake instead of 376")
+    assert verdict.endswith(words) and verdict.id == branch
+    assert "1 negative review by" in prose.threshold_tradeoff_verdict(1, 376, 0.5, 0.881, 0.82)
 
 
-def test_imbalance_verdict_in_a_quick_build_that_trains_too_little() -> None:
-    verdict = prose.imbalance_verdict(QUICK_PLAIN, QUICK_WEIGHTED, positives=273, base_rate=0.1,
-                                          profile="quick", epochs=2)
+PUBLISHING = "when a false positive costs five times a miss"
+SCREENING = "when a miss costs five times a false positive"
+
+
+@pytest.mark.parametrize(("publishing", "screening", "branch", "words"), [
+    (0.83, 0.21, "apart", "The dearer mistake pushes the threshold away from itself"),
+    (0.5, 0.5, "same", "the costs do not move the threshold"),
+    (0.3, 0.7, "reversed", "the wrong way round"),
+])
+def test_cost_threshold_verdict(publishing: float, screening: float, branch: str, words: str) -> None:
+    settings = {PUBLISHING: (5, 1, publishing), SCREENING: (1, 5, screening)}
+    verdict = prose.cost_threshold_verdict(settings)
+    assert verdict.id == branch and words in verdict
+    assert verdict.startswith(f"On the validation reviews the cheapest threshold is {publishing:.2f} {PUBLISHING} "
+                              f"and {screening:.2f} {SCREENING}.")
+    # The order of the settings does not change the conclusion.
+    swapped = prose.cost_threshold_verdict({SCREENING: settings[SCREENING], PUBLISHING: settings[PUBLISHING]})
+    assert swapped == verdict and swapped.id == branch
+
+
+def test_cost_threshold_verdict_needs_two_different_settings() -> None:
+    with pytest.raises(ValueError):
+        prose.cost_threshold_verdict({PUBLISHING: (5, 1, 0.8)})
+    with pytest.raises(ValueError):
+        prose.cost_threshold_verdict({PUBLISHING: (5, 1, 0.8), SCREENING: (10, 2, 0.8)})
+
+
+def test_imbalance_verdict_in_a_build_that_trains_too_little() -> None:
+    verdict = prose.imbalance_verdict(QUICK_PLAIN, QUICK_WEIGHTED, positives=273, base_rate=0.1, epochs=2)
     assert "calls every review negative" in verdict and "90.0%" in verdict
-    assert "raises the minority recall to 95.6%" in verdict and "1,383 negative reviews" in verdict
+    assert "raise the minority recall to 95.6%" in verdict and "1,383 negative reviews" in verdict
     assert "ROC AUC of 0.70 and 0.72" in verdict
-    assert "quick-profile models, 2 epochs each" in verdict and "train too little" in verdict
+    assert "Models trained for 2 epochs on a few thousand reviews learn too little" in verdict
+    assert "profile" not in verdict
+    assert verdict.id == "plain_all_negative+weights_raise_recall+lesson_not_shown"
 
 
 def test_imbalance_verdict_when_the_lesson_shows() -> None:
-    verdict = prose.imbalance_verdict(FULL_PLAIN, FULL_WEIGHTED, positives=273, base_rate=0.1,
-                                          profile="full", epochs=4)
+    verdict = prose.imbalance_verdict(FULL_PLAIN, FULL_WEIGHTED, positives=273, base_rate=0.1, epochs=4)
     assert "finds 45.0% of the 273 positive" in verdict and "trade precision for minority recall" in verdict
     assert "too little" not in verdict
-    # A quick build that shows the lesson says nothing about training too little either.
-    assert "too little" not in prose.imbalance_verdict(FULL_PLAIN, FULL_WEIGHTED, positives=273,
-                                                           base_rate=0.1, profile="quick", epochs=2)
-
-
-def test_imbalance_verdict_in_a_full_build_that_learned_too_little() -> None:
-    verdict = prose.imbalance_verdict(QUICK_PLAIN, QUICK_WEIGHTED, positives=273, base_rate=0.1,
-                                          profile="full", epochs=4)
-    assert "In this build the imbalanced models learned too little" in verdict
-    assert "quick-profile" not in verdict
+    assert verdict.id == "plain_finds_some+weights_raise_recall+lesson_shown"
+    # Said once: the comparison with moving the threshold, in the verdict only.
+    assert verdict.count("moving the threshold") == 1
 
 
 def test_imbalance_verdict_when_weights_do_not_raise_recall() -> None:
-    verdict = prose.imbalance_verdict(FULL_WEIGHTED, FULL_PLAIN, positives=273, base_rate=0.1,
-                                          profile="full", epochs=4)
-    assert "does not raise the minority recall here" in verdict
-
-
-def test_recall_change_verdict() -> None:
-    assert prose.recall_change_verdict(0.0, 0.956) == "raise the minority recall (here from 0.0% to 95.6%)"
-    assert prose.recall_change_verdict(0.5, 0.4).startswith("did not raise the minority recall")
+    verdict = prose.imbalance_verdict(FULL_WEIGHTED, FULL_PLAIN, positives=273, base_rate=0.1, epochs=4)
+    assert "do not raise the minority recall here" in verdict
+    assert verdict.id == "plain_finds_some+weights_do_not_raise_recall+lesson_not_shown"
 
 
 def test_hard_cases_verdict_names_each_case_once() -> None:
     cases = ["the negation", "the sarcasm", "the change of mind"]
     assert prose.hard_cases_verdict(dict.fromkeys(cases, True)) == (
-        "It gets all 3 hard cases right: the negation, the sarcasm and the change of mind.")
-    assert prose.hard_cases_verdict(dict.fromkeys(cases, False)).startswith("It gets all 3 hard cases wrong")
+        "The LSTM gets all 3 hard cases right: the negation, the sarcasm and the change of mind.")
+    wrong = prose.hard_cases_verdict(dict.fromkeys(cases, False))
+    assert wrong.startswith("The LSTM gets all 3 hard cases wrong") and wrong.id == "all_wrong"
     mixed = prose.hard_cases_verdict({"the negation": True, "the sarcasm": False, "the change of mind": False})
-    assert mixed == "It gets the negation right, and the sarcasm and the change of mind wrong."
+    assert mixed == "The LSTM gets the negation right, and the sarcasm and the change of mind wrong."
+    assert mixed.id == "right:the negation"
     assert mixed.count("wrong") == 1  # Not "so the model gets it wrong" once per case.
+
+
+def test_build_note_holds_the_profile_and_the_published_numbers(tmp_path) -> None:
+    sizes = dict(sequence_length=100, max_epochs=2, train_size=20_000, test_size=5_000, epochs_run=1,
+                 training_seconds=61.0)
+    quick = prose.build_note(profile="quick", **sizes)
+    assert quick.startswith("This page was built in the quick profile, sized for a fast build: the LSTM reads "
+                            "reviews cut to 100 tokens, trains on 20,000 reviews for at most 2 epochs (it ran 1, "
+                            "in about 1 minute")
+    assert "The published edition, the full-profile build of " in quick and "test reviews right" not in quick
+    assert "of them right, against" in quick and quick.id == "quick_with_record" and not quick.lesson
+    full = prose.build_note(profile="full", **sizes)
+    assert full.startswith("This page was built in the full profile, the published edition:")
+    assert "published edition," not in full and full.id == "full"  # no comparison with itself
+    missing = prose.build_note(profile="quick", path=str(tmp_path / "none.json"), **sizes)
+    assert missing.endswith("No full-profile build is recorded in this copy of the book yet.")
+
+
+def test_removed_verdicts_are_gone() -> None:
+    # Timings and glue-only readings are no longer verdicts (issue 22).
+    for name in ("training_verdict", "mask_check_verdict", "mask_cost_verdict", "val_test_gap_verdict",
+                 "baseline_verdict", "recall_change_verdict"):
+        assert not hasattr(prose, name)
