@@ -58,21 +58,6 @@ def test_latent_sweep_verdicts_with_a_single_size() -> None:
     assert texts["returns_verdict"].id == texts["bce_trend_verdict"].id == "single_size"
 
 
-def test_pca_verdict_branches() -> None:
-    ae = {16: 0.030, 32: 0.020, 64: 0.015}
-    everywhere = prose.pca_verdict(ae, {16: 0.040, 32: 0.030, 64: 0.020}, epochs=50)
-    assert everywhere.id == "ae_everywhere" and "below PCA's at every latent size" in everywhere
-    nowhere = prose.pca_verdict(ae, {16: 0.025, 32: 0.015, 64: 0.008}, epochs=1)
-    assert nowhere.id == "pca_everywhere" and "after 1 epoch of gradient descent" in nowhere
-    one = prose.pca_verdict(ae, {16: 0.035, 32: 0.015, 64: 0.008}, epochs=8)
-    assert one.id == "ae_at_16"
-    assert "only at latent size 16, and PCA's exact linear solution is ahead at 32 and 64" in one
-    two = prose.pca_verdict(ae, {16: 0.035, 32: 0.025, 64: 0.008}, epochs=8)
-    assert two.id == "ae_at_16_32" and "only at latent sizes 16 and 32" in two
-    for verdict in (everywhere, nowhere, one, two):
-        assert verdict.endswith(".") and verdict[0].isupper()
-
-
 def test_pca_smallest_verdict_both_branches() -> None:
     ahead = prose.pca_smallest_verdict(0.020, 0.025, 8)
     assert ahead.id == "ae_ahead"
