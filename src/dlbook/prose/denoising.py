@@ -97,10 +97,10 @@ def beyond_training_verdict(ratio_at_trained: float, ratio_at_max: float, max_st
     if ratio_at_max <= 1:
         return Verdict(f"The denoiser's advantage over the basic autoencoder is gone at σ = {max_std:.1f}: "
                        f"there the basic autoencoder's error is {ratio_at_max:.2f} times the denoiser's.", "gone")
+    # The ratio at the training level is the score table's headline, said there once.
     trend = comparison_word(ratio_at_max, ratio_at_trained, "shrinks", "grows", "stays the same")
-    return Verdict(f"Beyond the training level the denoiser's advantage over the basic autoencoder {trend}: "
-                   f"the basic autoencoder's error is {ratio_at_trained:.2f} times the denoiser's at the "
-                   f"training level and {ratio_at_max:.2f} times at σ = {max_std:.1f}.",
+    return Verdict(f"The denoiser's advantage over the basic autoencoder {trend} as the noise grows: at "
+                   f"σ = {max_std:.1f} the basic autoencoder's error is {ratio_at_max:.2f} times the denoiser's.",
                    {"smaller": "shrinks", "larger": "grows", "same": "stays"}[trend.id])
 
 
