@@ -79,9 +79,8 @@ def latent_sweep_verdicts(bce: Mapping[int, float], psnr: Mapping[int, float]) -
 def pca_smallest_verdict(ae_mse: float, pca_mse: float, size: int) -> Verdict:
     """The autoencoder against PCA at the smallest latent size, where the non-linearity should matter most."""
     if ae_mse < pca_mse:
-        return Verdict(f"At the smallest code, {size} numbers, the autoencoder's MSE of {ae_mse:.4f} is "
-                       f"{pca_mse / ae_mse:.2f} times smaller than PCA's {pca_mse:.4f}: where the code is "
-                       "tightest, the non-linearity pays off.", "ae_ahead")
+        return Verdict(f"At the smallest code, {size} numbers, the autoencoder's MSE of {ae_mse:.4f} is below "
+                       f"PCA's {pca_mse:.4f}: where the code is tightest, the non-linearity pays off.", "ae_ahead")
     return Verdict(f"At the smallest code, {size} numbers, PCA's MSE of {pca_mse:.4f} is below the "
                    f"autoencoder's {ae_mse:.4f}: even where the code is tightest, the non-linearity does not "
                    "pay for itself in MSE.", "pca_ahead")
