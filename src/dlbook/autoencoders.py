@@ -33,6 +33,7 @@ __all__ = [
     "VALIDATION_SIZE",
     "MnistSplits",
     "binary_crossentropy",
+    "class_accuracy",
     "compression_ratio",
     "dead_units",
     "fit_basic_autoencoder",
@@ -41,12 +42,14 @@ __all__ = [
     "load_mnist_splits",
     "mse",
     "per_class_mean",
+    "plot_architecture",
     "plot_error_vs_latent",
     "plot_latent_projection",
     "plot_per_digit_error",
     "psnr",
     "reconstruction_scores",
     "settings",
+    "smallest_size_keeping_class",
     "summarize_trend",
 ]
 
@@ -273,21 +276,116 @@ def interpolate(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
     return (1 - weights) * start + weights * end
 
 
+# ------------------------------------------------------------------ do reconstructions keep their class?
+
+def class_accuracy(predict: Any, labels: np.ndarray, images_by_name: Mapping[Any, np.ndarray]) -> dict[Any, float]:
+    """How often a classifier reads each set of images as the class in ``labels``.
+
+    Args:
+        predict: A function from images to class scores, one row per image
+            (``classifier.predict``); the highest score is the class read.
+        labels: The true class of every image.
+        images_by_name: Name (``"original"``, a latent size) to images in the
+            order of ``labels``: the originals and their reconstructions.
+
+    Returns:
+        Name to accuracy, a share in [0, 1].
+    """
+    labels = np.asarray(labels)
+    accuracy = {}
+    for name, images in images_by_name.items():
+        if len(images) != len(labels):
+            raise ValueError(f"{name!r} holds {len(images)} images for {len(labels)} labels.")
+        read = np.argmax(np.asarray(predict(images)), axis=1)
+        accuracy[name] = float(np.mean(read == labels))
+    return accuracy
+
+
+def smallest_size_keeping_class(accuracy_by_size: Mapping[int, float], original_accuracy: float, *,
+                                tolerance: float = 0.01) -> int | None:
+    """The smallest latent size from which every larger code keeps the class about as often as the originals.
+
+    A size keeps the class when the accuracy on its reconstructions is at
+    most ``tolerance`` (a share: 0.01 is one percentage point) below
+    ``original_accuracy``. Requiring every larger size to keep it too makes
+    the answer a threshold, not a lucky size in the middle of the sweep.
+
+    Returns:
+        That size, or ``None`` when even the largest code falls short.
+    """
+    if tolerance < 0:
+        raise ValueError(f"tolerance must not be negative, got {tolerance}.")
+    answer = None
+    for size in sorted(accuracy_by_size, reverse=True):
+        if accuracy_by_size[size] < original_accuracy - tolerance:
+            break
+        answer = size
+    return answer
+
+
 # ------------------------------------------------------------------ tables and figures
 
 _SCORE_LABELS = {"bce": "test BCE", "mse": "test MSE", "psnr": "test PSNR (dB)"}
 
 
 def format_latent_table(table: Any) -> Any:
-    """Style chapter 1's latent-size table (a ``pandas.DataFrame``) for display.
+    """Style chapter 1's latent-size table (a ``pandas.DataFrame`` indexed by latent size) for display.
 
-    Known columns get readable names and number formats; others are shown as they are.
+    The latent size becomes the first column and the index is hidden, so
+    the key column leads and no row numbers take up the narrow column of a
+    phone. Known columns get readable names and number formats; others are
+    shown as they are.
     """
     formats = {"parameters": "{:,}", "compression": "{:.1f}x", "bce": "{:.4f}", "mse": "{:.4f}",
                "psnr": "{:.2f}", "seconds": "{:.1f}"}
-    names = {**_SCORE_LABELS, "seconds": "training time (s)", "compression": "compression ratio"}
-    styled = table.style.format({column: fmt for column, fmt in formats.items() if column in table.columns})
-    return styled.relabel_index([names.get(column, column) for column in table.columns], axis=1)
+    names = {**_SCORE_LABELS, "seconds": "training time (s)", "compression": "compression"}
+    flat = table.rename_axis("latent size").reset_index()
+    styled = flat.style.format({column: fmt for column, fmt in formats.items() if column in flat.columns})
+    return styled.hide(axis="index").relabel_index([names.get(column, column) for column in flat.columns], axis=1)
+
+
+def plot_architecture(latent_dim: int = 32, input_dim: int = INPUT_DIM, *,
+                      title: str = "A dense autoencoder: encoder, bottleneck, decoder"):
+    """A diagram of the chapter's model: input, encoder, code (the bottleneck), decoder, output.
+
+    Each layer is a bar whose height grows with its width in numbers (on a
+    square-root scale, so that a 32-number code stays visible beside 784
+    pixels); the two Dense layers are the trapezoids between the bars.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon, Rectangle
+
+    from dlbook import plotting
+
+    fig, ax = plt.subplots(figsize=(plotting.MAX_WIDTH, 3.3))
+    tallest = np.sqrt(input_dim)
+
+    def height(width: int) -> float:
+        return 2.4 * np.sqrt(width) / tallest
+
+    bars = [(0.6, input_dim, "input\n{n} pixels"), (3.0, latent_dim, "code\n{n} numbers"),
+            (5.4, input_dim, "output\n{n} pixels")]
+    bar_width = 0.45
+    for x, width, label in bars:
+        half = height(width) / 2
+        colour = "C1" if width == latent_dim else "C0"
+        ax.add_patch(Rectangle((x - bar_width / 2, -half), bar_width, 2 * half, color=colour, alpha=0.85))
+        ax.text(x, -1.35, label.format(n=f"{width:,}"), ha="center", va="top", fontsize=plotting.MIN_FONT_PT)
+    for (x0, w0, _), (x1, w1, _), name in zip(bars, bars[1:], ("encoder\nDense, ReLU", "decoder\nDense, sigmoid")):
+        left, right = x0 + bar_width / 2 + 0.08, x1 - bar_width / 2 - 0.08
+        h0, h1 = height(w0) / 2, height(w1) / 2
+        ax.add_patch(Polygon([(left, -h0), (right, -h1), (right, h1), (left, h0)], closed=True,
+                             facecolor="C0", alpha=0.25, edgecolor=plotting.INK))
+        ax.text((left + right) / 2, 0, name, ha="center", va="center", fontsize=plotting.MIN_FONT_PT)
+    ax.annotate("bottleneck", xy=(3.0, height(latent_dim) / 2 + 0.05), xytext=(3.0, 1.45), ha="center",
+                fontsize=plotting.MIN_FONT_PT, color=plotting.INK,
+                arrowprops={"arrowstyle": "->", "color": plotting.INK})
+    ax.set_xlim(0, 6)
+    ax.set_ylim(-2.15, 1.8)
+    ax.set_axis_off()
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
 
 
 def plot_error_vs_latent(

@@ -62,7 +62,8 @@ def test_one_training_step_lowers_the_loss_on_tiny_data() -> None:
 
 def test_profile_sizes_match_the_active_constants() -> None:
     # The constants are picked at import time, from one and the same profile.
-    chosen = {"epochs": autoencoders.EPOCHS, "train_size": autoencoders.TRAIN_SIZE}
+    chosen = {"epochs": autoencoders.EPOCHS, "train_size": autoencoders.TRAIN_SIZE,
+              "learning_rate": autoencoders.LEARNING_RATE}
     assert chosen in list(autoencoders.PROFILE_SIZES.values())
     assert set(autoencoders.PROFILE_SIZES) == {"quick", "full"}
     assert autoencoders.PROFILE_SIZES["full"]["epochs"] > autoencoders.PROFILE_SIZES["quick"]["epochs"]
@@ -232,3 +233,59 @@ def test_mnist_splits_take_training_digits_from_the_front_and_validation_from_th
 
 # ------------------------------------------------------------------ verdicts
 # Every branch, with synthetic numbers, so the full profile's wording is tested too.
+
+
+def test_format_latent_table_puts_the_latent_size_first_and_hides_the_index(latent_table: pd.DataFrame) -> None:
+    styled = autoencoders.format_latent_table(latent_table)
+    assert list(styled.data.columns)[0] == "latent size"
+    html = styled.to_html()
+    headers = html[html.index("<thead>"):html.index("</thead>")]
+    assert "latent size" in headers and headers.index("latent size") < headers.index("test BCE")
+    assert 'class="row_heading' not in html  # no index column
+
+
+# ------------------------------------------------------------------ does a reconstruction keep its class?
+
+def test_class_accuracy_counts_how_often_the_highest_score_is_the_label() -> None:
+    labels = np.array([0, 1, 2, 1])
+
+    def predict(images: np.ndarray) -> np.ndarray:
+        # A fake classifier: the class is the first pixel, one-hot.
+        return np.eye(3)[images[:, 0].astype(int)]
+
+    images = {"original": np.array([[0], [1], [2], [1]]), 8: np.array([[0], [0], [2], [0]])}
+    accuracy = autoencoders.class_accuracy(predict, labels, images)
+    assert accuracy == {"original": 1.0, 8: 0.5}
+
+
+def test_class_accuracy_refuses_images_that_do_not_match_the_labels() -> None:
+    with pytest.raises(ValueError, match="3 images for 2 labels"):
+        autoencoders.class_accuracy(lambda x: np.ones((len(x), 2)), np.array([0, 1]), {"x": np.zeros((3, 1))})
+
+
+@pytest.mark.parametrize(("accuracy", "expected"), [
+    ({8: 0.80, 16: 0.93, 32: 0.968, 64: 0.975, 128: 0.976}, 32),
+    ({8: 0.97, 16: 0.975}, 8),
+    ({8: 0.5, 16: 0.9}, None),
+    # A lucky middle size does not count: every larger code must keep the class too.
+    ({8: 0.5, 16: 0.97, 32: 0.90, 64: 0.975}, 64),
+])
+def test_smallest_size_keeping_class(accuracy: dict, expected: int | None) -> None:
+    assert autoencoders.smallest_size_keeping_class(accuracy, 0.975, tolerance=0.01) == expected
+
+
+def test_smallest_size_keeping_class_refuses_a_negative_tolerance() -> None:
+    with pytest.raises(ValueError):
+        autoencoders.smallest_size_keeping_class({8: 0.9}, 0.9, tolerance=-0.1)
+
+
+def test_plot_architecture_labels_the_code_and_both_halves() -> None:
+    from dlbook import plotting
+
+    fig = autoencoders.plot_architecture(latent_dim=16)
+    texts = " ".join(text.get_text() for text in fig.axes[0].texts)
+    assert "16 numbers" in texts and "784 pixels" in texts
+    assert "encoder" in texts and "decoder" in texts and "bottleneck" in texts
+    assert fig.axes[0].get_title()
+    assert fig.get_figwidth() <= plotting.MAX_WIDTH
+    assert plotting.smallest_font_pt(fig) >= plotting.MIN_FONT_PT
