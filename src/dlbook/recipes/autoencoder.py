@@ -12,21 +12,23 @@ from dlbook import config
 
 
 def build_autoencoder(latent_dim):
-    """The autoencoder, its encoder and its decoder: three models that share two layers."""
+    """The autoencoder, its encoder and its decoder: three models, two layers."""
     # Each layer is created once and used by two models: that is what makes
     # the encoder and the decoder share their weights with the autoencoder.
     encode = layers.Dense(latent_dim, activation="relu", name="encoder_dense")
     # A sigmoid keeps every output pixel in (0, 1), like the inputs.
     decode = layers.Dense(784, activation="sigmoid", name="decoder_dense")
 
-    inputs = keras.Input(shape=(784,), name="image")  # A flattened 28x28 digit.
+    inputs = keras.Input(shape=(784,), name="image")  # A flat 28x28 digit.
     codes = encode(inputs)
-    autoencoder = keras.Model(inputs, decode(codes), name=f"autoencoder_{latent_dim}")
+    autoencoder = keras.Model(inputs, decode(codes),
+                              name=f"autoencoder_{latent_dim}")
     # The encoder stops at the bottleneck: image -> code.
     encoder = keras.Model(inputs, codes, name=f"encoder_{latent_dim}")
     # The decoder needs its own input, a code: code -> image.
     latent_inputs = keras.Input(shape=(latent_dim,), name="code")
-    decoder = keras.Model(latent_inputs, decode(latent_inputs), name=f"decoder_{latent_dim}")
+    decoder = keras.Model(latent_inputs, decode(latent_inputs),
+                          name=f"decoder_{latent_dim}")
 
     # Adam's step size; the quick profile takes larger steps, for fewer epochs.
     learning_rate = config.pick(quick=0.003, full=0.001)
