@@ -309,8 +309,8 @@ def test_textgen_markup_says_the_lstm_is_stored_in_twelve_bits() -> None:
                              "quantised_nats": 1.5131, "top_changed": 2, "tensors": ["lstm/kernel"]}}
     markup = lp.panel_html(info, lambda path, resource: "../" + path)
     assert "2.0 MB" in markup and "12 bits" in markup and "LSTM" in markup
-    assert "1.513 nats per character with them and 1.512 with the full weights" in markup
-    assert "2 of its 864 positions" in markup and "test reviews" not in markup
+    # The panel's introduction does not report the quantisation's measured cost (that stays in the manifest).
+    assert "nats" not in markup and "positions" not in markup and "test reviews" not in markup
 
 
 NODE_CHECK = r"""
