@@ -125,7 +125,7 @@ def _replace(relative: str, old: str, new: str) -> Callable[[Path], None]:
 #: a word of dlbook.prose.wording, the full-profile reader.
 PROSE_EDITS = {
     "a word in a verdict": ("prose/autoencoders.py", "The codes are dense:", "The codes are very dense:"),
-    "a verdict's branch": ("prose/textgen.py", "if gap > tolerance:", "if gap > 2 * tolerance:"),
+    "a verdict's branch": ("prose/textgen.py", "if last > first:", "if last >= first:"),
     "wording": ("prose/wording.py", 'return "under a second"', 'return "less than a second"'),
     "reference": ("prose/reference.py", "re.IGNORECASE", "re.IGNORECASE | re.MULTILINE"),
 }
