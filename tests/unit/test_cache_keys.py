@@ -125,7 +125,7 @@ def _replace(relative: str, old: str, new: str) -> Callable[[Path], None]:
 #: a word of dlbook.prose.wording, the full-profile reader.
 PROSE_EDITS = {
     "a word in a verdict": ("prose/autoencoders.py", "the non-linearity pays off.", "the non-linearity pays."),
-    "a verdict's branch": ("prose/textgen.py", "if gap > tolerance:", "if gap > 2 * tolerance:"),
+    "a verdict's branch": ("prose/textgen.py", "if last > first:", "if last >= first:"),
     "wording": ("prose/wording.py", 'return "under a second"', 'return "less than a second"'),
     "reference": ("prose/reference.py", "re.IGNORECASE", "re.IGNORECASE | re.MULTILINE"),
 }
@@ -182,11 +182,12 @@ def test_a_recipe_edit_changes_the_key_of_the_models_it_builds_and_a_new_recipe_
                                                 training._initial_weights(model)], sort_keys=True, default=repr))
 
     source = inspect.getsource(recipe.build_autoencoder)
-    edited: dict = {"keras": keras, "layers": keras.layers}
+    assert "keras.optimizers.Adam(learning_rate)" in source, "the edit below must find the optimizer"
+    edited: dict = {"keras": keras, "layers": keras.layers, "config": recipe.config}
     exec(source.replace('activation="relu"', 'activation="elu"'), edited)
-    recompiled: dict = {"keras": keras, "layers": keras.layers}
-    exec(source.replace('optimizer="adam"', 'optimizer="sgd"'), recompiled)
-    same: dict = {"keras": keras, "layers": keras.layers}
+    recompiled: dict = {"keras": keras, "layers": keras.layers, "config": recipe.config}
+    exec(source.replace("keras.optimizers.Adam(learning_rate)", "keras.optimizers.SGD(learning_rate)"), recompiled)
+    same: dict = {"keras": keras, "layers": keras.layers, "config": recipe.config}
     exec(source.replace("# A sigmoid keeps", "# Reworded: a sigmoid keeps"), same)
     base = description(recipe.build_autoencoder)
     assert description(edited["build_autoencoder"]) != base
