@@ -103,6 +103,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep the trained models in this folder (default: a temporary one); it must start empty")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="time the cold build only (no warm rebuild, no rebuild from the model cache, no memory)")
     parser.add_argument("--record", type=Path, default=None,
                         help="full profile: write the full-profile record of the cold build here")
     args = parser.parse_args()
@@ -133,13 +135,16 @@ def main() -> None:
             if args.record:
                 subprocess.run([sys.executable, "scripts/record_full_build.py", "--metrics", "_build/metrics",
                                 "--out", str(args.record.resolve())], cwd=folder, env=environment, check=True)
-            warm = build(folder, environment)
-            shutil.rmtree(folder / "_build" / ".jupyter_cache")
-            (folder / "_build" / ".execution-stamp").unlink()
-            from_models = build(folder, environment)
-            per_chapter_cached = chapter_seconds(folder)
+            warm = from_models = None
+            per_chapter_cached: dict[str, float] = {}
             memory: dict = {}
-            if args.profile == "quick":
+            if not args.cold_only:
+                warm = build(folder, environment)
+                shutil.rmtree(folder / "_build" / ".jupyter_cache")
+                (folder / "_build" / ".execution-stamp").unlink()
+                from_models = build(folder, environment)
+                per_chapter_cached = chapter_seconds(folder)
+            if args.profile == "quick" and not args.cold_only:
                 # Peak memory: every chapter's notebook in a fresh kernel, from
                 # the warm model cache, as scripts/test.sh runs them.
                 subprocess.run([sys.executable, "-m", "pytest", "tests/notebooks", "-q"], cwd=folder, check=True,
@@ -165,8 +170,8 @@ def main() -> None:
                   "seconds_before": round(probe_before, 3), "seconds_after": round(probe_after, 3)},
         "cold_build_probes": round(cold / ((probe_before + probe_after) / 2)),
         "quick_target_probes": QUICK_TARGET_PROBES,
-        "warm_rebuild_seconds": round(warm, 1),
-        "rebuild_from_model_cache_seconds": round(from_models, 1),
+        "warm_rebuild_seconds": None if warm is None else round(warm, 1),
+        "rebuild_from_model_cache_seconds": None if from_models is None else round(from_models, 1),
         "chapters": {
             name: {"execute_cold_seconds": per_chapter_cold.get(name),
                    "execute_from_model_cache_seconds": per_chapter_cached.get(name),
@@ -179,8 +184,9 @@ def main() -> None:
     print(f"  speed probe before / after         {probe_before:8.2f} / {probe_after:.2f} s")
     print(f"  cold build in probe units          {results['cold_build_probes']:8d}"
           + (f" (target for quick: at most {QUICK_TARGET_PROBES})" if args.profile == "quick" else ""))
-    print(f"  warm rebuild (nothing executes)    {warm:8.1f} s")
-    print(f"  rebuild from the model cache       {from_models:8.1f} s")
+    if warm is not None:
+        print(f"  warm rebuild (nothing executes)    {warm:8.1f} s")
+        print(f"  rebuild from the model cache       {from_models:8.1f} s")
     print(f"  {'chapter':24s} {'cold s':>8s} {'cached s':>9s} {'peak MB':>8s}")
     for name, row in results["chapters"].items():
         print(f"  {name:24s} {row['execute_cold_seconds']!s:>8s} {row['execute_from_model_cache_seconds']!s:>9s}"
