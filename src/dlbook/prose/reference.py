@@ -300,6 +300,13 @@ def compare_verdicts(quick: Mapping[str, Mapping[str, str]], full: Mapping[str, 
             if name not in full_texts:
                 notes.append(f"{chapter}/{name}: skipped, the full-profile record lacks this verdict")
                 continue
+            if ours is not None and not recorded_ids:
+                # This build says which branch it took, the record (written before verdicts had
+                # ids) only how its sentence read: a reworded sentence would fail here although
+                # the story is the same. Said, and left to the next full build to check.
+                notes.append(f"{chapter}/{name}: skipped, the full-profile record predates verdict ids "
+                             "(the next full build records them)")
+                continue
             quick_sentence = _story(texts[name])
             full_sentence = _story(full_texts[name])
             if quick_sentence != full_sentence and not says_profiles_differ(quick_sentence):

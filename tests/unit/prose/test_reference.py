@@ -135,12 +135,22 @@ def test_ids_are_compared_for_glued_names_that_are_not_verdicts_too() -> None:
 
 
 def test_a_record_without_ids_falls_back_to_the_masked_sentences() -> None:
-    """The record written before verdicts had ids: its sentences are compared as before, exemption included."""
+    """A build without ids against a record without ids: sentences are compared as before, exemption included."""
     quick = {"ch": {"gap_verdict": "the gap is 0.2, large", "other_verdict": "large here; the full profile differs"}}
     full = {"ch": {"gap_verdict": "the gap is 0.1, small", "other_verdict": "small"}}
-    problems = reference.compare_verdicts(quick, full, quick_ids={"ch": ids(gap_verdict="large", other_verdict="x")},
-                                          full_ids={})
+    problems = reference.compare_verdicts(quick, full, quick_ids={}, full_ids={})
     assert len(problems) == 1 and problems[0].startswith("ch/gap_verdict: the profiles differ")
+
+
+def test_a_record_that_predates_ids_is_not_read_as_a_different_story_and_says_so() -> None:
+    """A quick build with ids, a record without: a reworded sentence is no evidence; skipped, and said."""
+    quick = {"ch": {"gap_verdict": "the gap is 0.2, large"}}
+    full = {"ch": {"gap_verdict": "the gap is 0.1, small"}}
+    skipped: list[str] = []
+    assert reference.compare_verdicts(quick, full, quick_ids={"ch": ids(gap_verdict="large")}, full_ids={},
+                                      skipped=skipped) == []
+    assert skipped == ["ch/gap_verdict: skipped, the full-profile record predates verdict ids "
+                       "(the next full build records them)"]
 
 
 def test_readings_of_timings_are_skipped_and_said() -> None:
