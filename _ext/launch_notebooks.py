@@ -442,7 +442,7 @@ def split_before_solutions(source: str) -> list[str]:
 
 
 #: The empty cell after an exercise (before its solution).
-YOUR_TURN = "# Your turn: write your solution to the exercise above here, then compare it with the solution below.\n"
+YOUR_TURN = "# Your turn: write your solution here, then compare it with the one below.\n"
 
 
 # --- Whole notebooks ---------------------------------------------------------------------------

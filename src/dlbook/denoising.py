@@ -75,21 +75,21 @@ def add_gaussian_noise(
     seed: SeedLike = None,
     rng: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """Add Gaussian noise with mean 0 and standard deviation ``std``, then clip to [0, 1].
+    """Add Gaussian noise (mean 0, standard deviation ``std``), clip to [0, 1].
 
-    This is ``np.clip(images + np.random.normal(loc=0, scale=std, size=images.shape), 0, 1)``
+    This is ``np.clip(images + np.random.normal(0, std, images.shape), 0, 1)``
     with NumPy's recommended seeded generator instead of the global one. The
     input is not modified.
 
     Args:
-        images: Pixel values in [0, 1], any shape (a batch of flat or 2-D images).
+        images: Pixel values in [0, 1], any shape (flat or 2-D images).
         std: Standard deviation of the noise; 0 returns a copy of ``images``.
         seed: Seed for ``np.random.default_rng`` (an int or a sequence of ints,
             e.g. ``[seed, epoch, batch]``). Ignored when ``rng`` is given.
-        rng: A generator to draw from (it advances); for several draws in a row.
+        rng: A generator to draw from (it advances), for draws in a row.
 
     Returns:
-        An array of the same shape and dtype as ``images`` (float32 stays float32).
+        An array of the same shape and dtype as ``images``.
 
     Raises:
         ValueError: if ``std`` is negative or not finite.
@@ -98,7 +98,8 @@ def add_gaussian_noise(
         raise ValueError(f"std must be a non-negative number, got {std!r}.")
     images = np.asarray(images)
     if not np.issubdtype(images.dtype, np.floating):
-        raise ValueError(f"images must be floats in [0, 1], got dtype {images.dtype}; scale them first.")
+        raise ValueError(f"images must be floats in [0, 1], got dtype "
+                         f"{images.dtype}; scale them first.")
     rng = rng if rng is not None else np.random.default_rng(seed)
     noisy = rng.normal(loc=0.0, scale=std, size=images.shape)
     # The same float64 arithmetic as the one-liner above, in place: on 10,000
@@ -120,7 +121,7 @@ class NoisyImages(keras.utils.PyDataset):
     depend on the order in which Keras asks for it.
 
     Args:
-        images: Clean images in [0, 1], shape ``(n, ...)``; they are also the targets.
+        images: Clean images in [0, 1], shape ``(n, ...)``; also the targets.
         std: Standard deviation of the Gaussian noise.
         batch_size: Images per batch (the last batch may be smaller).
         seed: Seed of the shuffling and of the noise.
@@ -128,15 +129,17 @@ class NoisyImages(keras.utils.PyDataset):
             ``keras.utils.PyDataset``.
     """
 
-    def __init__(self, images: np.ndarray, *, std: float = NOISE_STD, batch_size: int = 256,
-                 seed: int = 0, **kwargs: Any) -> None:
+    def __init__(self, images: np.ndarray, *, std: float = NOISE_STD,
+                 batch_size: int = 256, seed: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
+            raise ValueError(
+                f"batch_size must be a positive integer, got {batch_size}.")
         if len(images) == 0:
             raise ValueError("images is empty.")
         if not (np.isfinite(std) and std >= 0):
-            raise ValueError(f"std must be a non-negative number, got {std!r}.")
+            raise ValueError(
+                f"std must be a non-negative number, got {std!r}.")
         self.images = np.asarray(images)
         self.std = float(std)
         self.batch_size = int(batch_size)
@@ -150,19 +153,22 @@ class NoisyImages(keras.utils.PyDataset):
 
     def _epoch_order(self) -> np.ndarray:
         if self._order_epoch != self.epoch:
-            self._order = np.random.default_rng([self.seed, self.epoch]).permutation(len(self.images))
+            generator = np.random.default_rng([self.seed, self.epoch])
+            self._order = generator.permutation(len(self.images))
             self._order_epoch = self.epoch
         return self._order
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         if not 0 <= index < len(self):
-            raise IndexError(f"batch index {index} out of range for {len(self)} batches.")
-        rows = self._epoch_order()[index * self.batch_size:(index + 1) * self.batch_size]
+            raise IndexError(
+                f"batch index {index} out of range for {len(self)} batches.")
+        start = index * self.batch_size
+        rows = self._epoch_order()[start:start + self.batch_size]
         clean = self.images[rows]
         return self.corrupt(clean, seed=[self.seed, self.epoch, index]), clean
 
     def corrupt(self, clean: np.ndarray, seed: Sequence[int]) -> np.ndarray:
-        """The noisy version of one batch: clipped Gaussian noise of ``self.std``.
+        """The noisy version of one batch: clipped Gaussian noise, ``self.std``.
 
         Override it to train on another kind of noise; the shuffling, the
         seeding and the epochs stay as they are.
@@ -174,7 +180,7 @@ class NoisyImages(keras.utils.PyDataset):
         self.epoch += 1
 
     def describe(self) -> dict[str, Any]:
-        """Everything that defines the batches, for ``fit_cached(data_key=...)``.
+        """Everything that defines the batches, for ``fit_cached(data_key=)``.
 
         A ``PyDataset`` cannot be fingerprinted like an array, so the cache
         key is built from the clean images' fingerprint, the settings and the
@@ -196,7 +202,8 @@ class NoisyImages(keras.utils.PyDataset):
         corrupt = cls.corrupt
         settings = {
             name: value for name, value in sorted(vars(self).items())
-            if not name.startswith("_") and isinstance(value, (int, float, str, bool, type(None)))
+            if not name.startswith("_")
+            and isinstance(value, (int, float, str, bool, type(None)))
         }
         return {
             "class": f"{cls.__module__}.{cls.__qualname__}",
@@ -204,11 +211,12 @@ class NoisyImages(keras.utils.PyDataset):
             **settings,
             "corrupt": f"{corrupt.__module__}.{corrupt.__qualname__}",
             "code": [training.function_digest(klass) for klass in cls.__mro__
-                     if isinstance(klass, type) and issubclass(klass, NoisyImages)],
+                     if isinstance(klass, type)
+                     and issubclass(klass, NoisyImages)],
         }
 
     def cache_description(self) -> dict[str, Any]:
-        """What :func:`dlbook.training.fit_cached` keys on when given these batches: :meth:`describe`."""
+        """What :func:`dlbook.training.fit_cached` keys on: :meth:`describe`."""
         return self.describe()
 
 

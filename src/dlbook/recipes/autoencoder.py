@@ -12,7 +12,7 @@ from dlbook import config
 
 
 def build_autoencoder(latent_dim):
-    """The autoencoder, its encoder and its decoder: three models, two layers."""
+    """The autoencoder, its encoder and its decoder: 3 models, 2 layers."""
     # Each layer is created once and used by two models: that is what makes
     # the encoder and the decoder share their weights with the autoencoder.
     encode = layers.Dense(latent_dim, activation="relu", name="encoder_dense")
