@@ -168,7 +168,7 @@ class NoisyImages(keras.utils.PyDataset):
         return self.corrupt(clean, seed=[self.seed, self.epoch, index]), clean
 
     def corrupt(self, clean: np.ndarray, seed: Sequence[int]) -> np.ndarray:
-        """The noisy version of one batch: clipped Gaussian noise, ``self.std``.
+        """The noisy version of one batch: clipped Gaussian noise.
 
         Override it to train on another kind of noise; the shuffling, the
         seeding and the epochs stay as they are.
@@ -216,7 +216,7 @@ class NoisyImages(keras.utils.PyDataset):
         }
 
     def cache_description(self) -> dict[str, Any]:
-        """What :func:`dlbook.training.fit_cached` keys on: :meth:`describe`."""
+        """What :func:`dlbook.training.fit_cached` keys on (:meth:`describe`)."""
         return self.describe()
 
 
