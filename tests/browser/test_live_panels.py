@@ -507,8 +507,9 @@ def test_threshold_slider_gives_the_chapters_table(browser, site) -> None:
 def test_working_panel_passes_axe_and_says_where_it_runs(browser, site, axe_source, doc: str) -> None:
     with panel_page(browser, site, doc) as page:
         text = page.locator("#live-model").inner_text()
-        profile = exported(Path(doc).name).manifest["profile"]
-        assert "runs in your browser" in text and f"{profile} profile" in text
+        # Where it runs and whose weights; the profile is named in the page's note, not here (issue 22).
+        assert "runs in your browser" in text and "weights this build trained" in text
+        assert "profile" not in text
         assert "Ready" in page.locator(".dlbook-panel__status").inner_text()
         page.add_script_tag(content=axe_source)
         report = page.evaluate("async () => await axe.run('#live-model', {resultTypes: ['violations']})")
