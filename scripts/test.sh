@@ -26,7 +26,15 @@ stage() {  # stage NAME COMMAND...: run it, and keep its seconds for the summary
   "$@"
   stages+=("$name=$(( $(date +%s) - start ))")
 }
-models() { find "$DLBOOK_CACHE/models" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
+# A fresh clone has no models folder yet: count 0 (find would fail, and with
+# pipefail so would the whole script).
+models() {
+  if [ -d "$DLBOOK_CACHE/models" ]; then
+    find "$DLBOOK_CACHE/models" -mindepth 1 -maxdepth 1 -type d | wc -l
+  else
+    echo 0
+  fi
+}
 
 stage "unit tests" python -m pytest tests/unit tests/ext -q
 
