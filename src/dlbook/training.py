@@ -183,7 +183,7 @@ MODEL_CODE = ("config.py", "data.py", "training.py", "autoencoders.py", "denoisi
 
 #: The modules that shape no model, kept out of the key so that editing them
 #: retrains nothing: the prose (verdicts, wording, the full-profile record),
-#: figures, the notebook plumbing, the command line (which hands its models
+#: figures, the quizzes, the notebook plumbing, the command line (which hands its models
 #: and data to :func:`fit_cached`, where they are keyed), the generators that
 #: only use trained weights. The chapters' recipes (``recipes/``) are keyed by
 #: what they build, as a chapter's own cells are: the model's layers, compile
@@ -192,7 +192,7 @@ MODEL_CODE = ("config.py", "data.py", "training.py", "autoencoders.py", "denoisi
 #: retrains none of the others. Every module is in exactly one of the two lists
 #: (``tests/unit/test_cache_keys.py`` checks), so a new one is placed on purpose.
 NOT_MODEL_CODE = ("__init__.py", "__main__.py", "cli.py", "tasks.py", "notebook.py", "plotting.py", "prose/*.py",
-                  "lstm.py", "generation_timing.py", "recipes/*.py")
+                  "lstm.py", "generation_timing.py", "sampling.py", "quiz.py", "recipes/*.py")
 
 
 def _is_model_code(relative: str) -> bool:
