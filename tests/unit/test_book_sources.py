@@ -51,3 +51,57 @@ def test_launch_configuration() -> None:
     assert CONFIG["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
     assert CONFIG["sphinx"]["recursive_update"] is True
     assert "launch_notebooks" in CONFIG["sphinx"]["local_extensions"]
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """The names a cell binds and the names it reads (IPython magics and shell lines left out)."""
+    import ast
+
+    # A magic or shell line becomes `pass`, keeping the block it sits in.
+    code = "\n".join(line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!"))
+                      else line for line in source.splitlines())
+    stored, loaded = set(), set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Name):
+            (stored if isinstance(node.ctx, ast.Store) else loaded).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stored.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            stored.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.arg):
+            stored.add(node.arg)
+    return stored, loaded
+
+
+def names_only_hidden_cells_define(cells: list[tuple[str, bool]]) -> list[str]:
+    """For (source, hidden) code cells in page order: each visible cell's reads of a name that only
+    hidden cells (``remove-cell``, left out of the launch notebook) have bound so far."""
+    visible, hidden, problems = set(), set(), []
+    for index, (source, is_hidden) in enumerate(cells):
+        stored, loaded = _names(source)
+        if is_hidden:
+            hidden |= stored - visible
+            continue
+        missing = sorted(name for name in loaded - stored - visible if name in hidden)
+        problems += [f"code cell {index}: {name}" for name in missing]
+        visible |= stored
+    return problems
+
+
+def test_a_visible_cell_that_reads_a_hidden_cells_name_is_found() -> None:
+    cells = [("chosen = 1", True), ("print(chosen)", False), ("other = 2", False), ("print(other)", False)]
+    assert names_only_hidden_cells_define(cells) == ["code cell 1: chosen"]
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES, ids=IDS)
+def test_the_launch_notebook_needs_no_hidden_cell(page: Path) -> None:
+    """The launch notebook leaves out the page's hidden cells (remove-cell, except launch-only):
+    no visible cell may read a name that only a hidden cell defines, or it fails in Colab with a
+    NameError (the Colab-like run in tests/notebooks finds it too, minutes later)."""
+    cells = []
+    for cell in read_notebook(page)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tags = set(cell["metadata"].get("tags", []))
+        cells.append(("".join(cell["source"]), "remove-cell" in tags and "launch-only" not in tags))
+    assert names_only_hidden_cells_define(cells) == []
