@@ -36,14 +36,17 @@ models() {
   fi
 }
 
-stage "unit tests" python -m pytest tests/unit tests/ext -q
+# Two test processes (pytest-xdist): on 2 cores much of a test's time is one
+# core's (starting TensorFlow or a kernel, reading data, drawing figures).
+stage "unit tests" python -m pytest tests/unit tests/ext -q -n 2
 
 before=$(models)
 stage "book build" bash scripts/build.sh
 after=$(models)
 echo "==> The book build trained $(( after - before )) models; $before were already in $DLBOOK_CACHE/models"
 
-stage "Colab-like run" env DLBOOK_RUN_NOTEBOOKS=1 python -m pytest tests/notebooks -q
+# Two notebooks at a time, the longest first (tests/notebooks/test_execute.py).
+stage "Colab-like run" env DLBOOK_RUN_NOTEBOOKS=1 python -m pytest tests/notebooks -q -n 2
 echo "==> Peak memory per notebook (MB): $(tr -d '\n ' < _build/notebook-memory.json)"
 
 # The single-page build reuses the HTML build's execution cache: nothing executes.

@@ -216,7 +216,7 @@ class NoisyImages(keras.utils.PyDataset):
         }
 
     def cache_description(self) -> dict[str, Any]:
-        """What :func:`dlbook.training.fit_cached` keys on (:meth:`describe`)."""
+        """What training.fit_cached keys on (:meth:`describe`)."""
         return self.describe()
 
 

@@ -20,6 +20,8 @@ Run by scripts/test.sh after the book build (``DLBOOK_RUN_NOTEBOOKS=1``).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -45,7 +47,12 @@ MEMORY_FILE = BUILD / "notebook-memory.json"
 KERNEL = "dlbook-colab-like"
 #: mybinder.org restarts a kernel that grows past 2 GB.
 BINDER_LIMIT_MB = 2048
-NOTEBOOKS = sorted(LAUNCH.glob("**/*.ipynb")) if LAUNCH.is_dir() else []
+#: The longest first: scripts/test.sh runs them two at a time (pytest-xdist), so that the two
+#: workers finish together; any other notebook follows in name order.
+LONGEST_FIRST = ["sentiment", "text-generation", "autoencoder", "denoising-autoencoder"]
+NOTEBOOKS = sorted(LAUNCH.glob("**/*.ipynb"), key=lambda path: (
+    LONGEST_FIRST.index(path.stem) if path.stem in LONGEST_FIRST else len(LONGEST_FIRST), path.name,
+)) if LAUNCH.is_dir() else []
 
 PEAK_MEMORY_CELL = """\
 import resource, json
@@ -66,6 +73,18 @@ def pinned(*names: str) -> list[str]:
     return found
 
 
+@contextlib.contextmanager
+def exclusive(name: str):
+    """One pytest-xdist worker at a time inside the block (a lock file in _build)."""
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def run(*command: str) -> None:
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
@@ -79,13 +98,21 @@ def colab_kernel(tmp_path_factory: pytest.TempPathFactory) -> str:
         line.split("#")[0].strip() for line in Path(VERSIONS).read_text().splitlines() if line.split("#")[0].strip()]
     stamp = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:16]
     stamp_file = VENV / ".colab-like"
-    if not python.exists() or (stamp_file.read_text() if stamp_file.exists() else "") != stamp:
-        run(sys.executable, "-m", "venv", "--clear", str(VENV))  # no --system-site-packages: clean
-        run(str(python), "-m", "pip", "install", "--quiet", *requirements)
-        stamp_file.write_text(stamp)
-    # The package as the install cell gets it: built from the sources, not linked to them.
-    run(str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(ROOT))
-    run(str(python), "-m", "pip", "install", "--quiet", str(ROOT))  # its own dependencies, if missing
+    # With pytest-xdist, the first worker sets the virtualenv up and the others wait for it; the
+    # package is installed once per test run (a second install would replace the files under
+    # a notebook that is importing them).
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    run_file = VENV / ".colab-like-run"
+    with exclusive("colab-venv"):
+        if not python.exists() or (stamp_file.read_text() if stamp_file.exists() else "") != stamp:
+            run(sys.executable, "-m", "venv", "--clear", str(VENV))  # no --system-site-packages: clean
+            run(str(python), "-m", "pip", "install", "--quiet", *requirements)
+            stamp_file.write_text(stamp)
+        if run_id is None or not run_file.exists() or run_file.read_text() != run_id:
+            # The package as the install cell gets it: built from the sources, not linked to them.
+            run(str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(ROOT))
+            run(str(python), "-m", "pip", "install", "--quiet", str(ROOT))  # its own dependencies, if missing
+            run_file.write_text(run_id or "")
     kernels = tmp_path_factory.mktemp("kernels")
     run(str(python), "-m", "ipykernel", "install", "--prefix", str(kernels), "--name", KERNEL)
     os.environ["JUPYTER_PATH"] = str(kernels / "share" / "jupyter")
@@ -154,9 +181,10 @@ def test_launch_notebook_runs_like_colab_and_so_do_its_solutions(path: Path, col
             except CellExecutionError as error:
                 failed.append(f"{cell.metadata.get('title', 'setup')}: {str(error)[-1500:]}")
     assert not failed, "exercise solutions fail:\n" + "\n\n".join(failed)
-    memory = json.loads(MEMORY_FILE.read_text()) if MEMORY_FILE.exists() else {}
-    memory[path.stem] = {"profile": os.environ.get("DLBOOK_PROFILE", "quick"), "peak_mb": round(peak_mb)}
-    MEMORY_FILE.write_text(json.dumps(memory, indent=2))
+    with exclusive("notebook-memory"):  # another worker may write the file too
+        memory = json.loads(MEMORY_FILE.read_text()) if MEMORY_FILE.exists() else {}
+        memory[path.stem] = {"profile": os.environ.get("DLBOOK_PROFILE", "quick"), "peak_mb": round(peak_mb)}
+        MEMORY_FILE.write_text(json.dumps(memory, indent=2))
     assert peak_mb < BINDER_LIMIT_MB, f"{path.name} peaked at {peak_mb:.0f} MB"
 
 
