@@ -787,8 +787,12 @@ def with_outputs(executed: dict[str, Any], cache_path: Path) -> dict[str, Any]:
 
 
 def write_launch_notebooks(app: Any, exception: Exception | None) -> None:
-    """After a successful HTML build: write every chapter's launch notebook and its download copy."""
-    if exception is not None or app.builder.format != "html":
+    """After a successful HTML build: write every chapter's launch notebook and its download copy.
+
+    Only the site's own builder (``html``) writes them: the single-page build of the PDF edition
+    (``singlehtml``, also of the html format) numbers the figures otherwise and must not
+    overwrite the site's notebooks."""
+    if exception is not None or app.builder.name != "html":
         return
     from sphinx.util import logging
 

@@ -71,6 +71,9 @@ def print_book(site: Path, pdf: Path, timeout_s: float = 120) -> None:
                 if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
                 await document.fonts.ready;
             }""")
+            # Paper cannot be clicked: every dropdown (the exercises' solutions, the notes
+            # behind "Show") prints open, so that the PDF has what the page has.
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             page.emulate_media(media="print", color_scheme="light")
             pdf.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(path=str(pdf), format="A4", print_background=True, display_header_footer=True,

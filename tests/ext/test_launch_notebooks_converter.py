@@ -296,3 +296,18 @@ def test_the_header_says_exactly_what_italics_mean() -> None:
     header = ln.header_markdown(App, "book/chapter")
     assert "Numbers in *italics* in the text are those of the book's build" in header
     assert "Other italic words are ordinary emphasis." in header
+
+
+@pytest.mark.parametrize("builder", ["singlehtml", "latex", "linkcheck"])
+def test_only_the_sites_html_build_writes_the_launch_notebooks(builder: str, tmp_path: Path) -> None:
+    """The PDF edition's single-page build runs after the site's: it must leave the site's launch
+    notebooks and download copies as they are (its figure numbers differ)."""
+    from types import SimpleNamespace
+
+    class Untouchable:
+        def __getattr__(self, name: str):
+            raise AssertionError(f"the {builder} build read app.{name}: it would write notebooks")
+
+    app = Untouchable()
+    app.__dict__["builder"] = SimpleNamespace(name=builder, format="html")
+    ln.write_launch_notebooks(app, None)  # returns before it touches anything else
