@@ -45,6 +45,8 @@ __all__ = ["Question", "CHECK_LABEL", "REVEAL_LABEL"]
 CHECK_LABEL = "Check"
 #: The summary of the ``<details>`` block that holds the answer.
 REVEAL_LABEL = "Show the answer"
+#: Options this short (digits, code sizes) are set in a row.
+SHORT_OPTION = 6
 #: What each kind of question is called, in front of its text.
 KIND = {False: "Check your understanding", True: "Predict, then check"}
 
@@ -135,12 +137,14 @@ class Question:
             f'<label for="{ident}-{index}">{_inline_html(option)}</label></div>'
             for index, option in enumerate(self.options)
         )
-        kind_class = "dlbook-quiz-predict" if self.predict else "dlbook-quiz-check"
+        classes = "dlbook-quiz-predict" if self.predict else "dlbook-quiz-check"
+        if all(len(option) <= SHORT_OPTION for option in self.options):
+            classes += " dlbook-quiz-short"  # a row of short options, not a long column
         return (
-            f'<div class="dlbook-quiz {kind_class}" id="{ident}" data-answer="{self.answer_index}">'
+            f'<div class="dlbook-quiz {classes}" id="{ident}" data-answer="{self.answer_index}">'
             f'<fieldset><legend><span class="dlbook-quiz-kind">{html.escape(self.kind)}.</span> '
             f'<span class="dlbook-quiz-prompt">{_inline_html(self.prompt)}</span></legend>'
-            f"{options}</fieldset>"
+            f'<div class="dlbook-quiz-options">{options}</div></fieldset>'
             f'<div class="dlbook-quiz-actions">'
             f'<button type="button" class="dlbook-quiz-button" hidden>{CHECK_LABEL}</button>'
             f'<p class="dlbook-quiz-feedback" role="status" aria-live="polite"></p></div>'

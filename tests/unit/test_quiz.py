@@ -95,3 +95,10 @@ def test_ipython_shows_both_forms() -> None:
     data, _ = DisplayFormatter().format(question())
     assert "text/html" in data and "text/markdown" in data
     assert data["text/markdown"] == question()._repr_markdown_()
+
+
+def test_short_options_are_set_in_a_row_and_long_ones_in_a_column() -> None:
+    short = BeautifulSoup(question()._repr_html_(), "html.parser").select_one(".dlbook-quiz")
+    long = BeautifulSoup(question(options=["The autoencoder's", "PCA's"], answer="PCA's")._repr_html_(),
+                         "html.parser").select_one(".dlbook-quiz")
+    assert "dlbook-quiz-short" in short["class"] and "dlbook-quiz-short" not in long["class"]
