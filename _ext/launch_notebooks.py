@@ -25,6 +25,9 @@ as a clean document:
   "Solution") is preceded by an empty "Your turn" code cell;
 - notes and admonitions become block quotes, dropdowns ``<details>`` blocks,
   ``{literalinclude}`` the code it names, grid cards linked headings;
+- each check-your-understanding cell (tagged ``quiz``) becomes a Markdown cell:
+  the question and its options, with this build's answer in a collapsed
+  ``<details>`` block (the cell's ``text/markdown`` output); its code is left out;
 - bookkeeping cells (tagged ``remove-cell``, or visible cells that read the
   book's sentences from ``dlbook.prose``) are dropped, except those tagged
   ``launch-only`` (the Colab install cell, which gets a comment that says how
@@ -489,6 +492,33 @@ def is_bookkeeping(cell: dict[str, Any]) -> bool:
     return cell.get("cell_type") == "code" and bool(BOOKKEEPING_CODE.search(_source(cell)))
 
 
+#: The tag of a check-your-understanding cell (``dlbook.quiz.Question``, input hidden on the page).
+QUIZ_TAG = "quiz"
+
+
+def is_quiz(cell: dict[str, Any]) -> bool:
+    """A code cell that asks a check-your-understanding question (tagged ``quiz``)."""
+    return cell.get("cell_type") == "code" and QUIZ_TAG in _tags(cell)
+
+
+def quiz_markdown(cell: dict[str, Any], context: Context) -> str:
+    """A question cell as the launch notebook gives it: the Markdown its output holds.
+
+    The question, its options and, collapsed in a ``<details>`` block, the answer this
+    build computed (``dlbook.quiz.Question._repr_markdown_``). The cell's code, which
+    computes the answer from the chapter's results, is left out: the reader is asked
+    the question, not shown how the book words it.
+    """
+    parts = []
+    for output in cell.get("outputs", []):
+        text = output.get("data", {}).get("text/markdown")
+        if text is not None:
+            parts.append(("".join(text) if isinstance(text, list) else text).strip("\n"))
+    if not parts:
+        raise ConversionError(f"{context.docname}: a quiz cell has no Markdown output (was it executed?)")
+    return "\n\n".join(parts)
+
+
 def with_local_install_note(source: str) -> str:
     """The Colab install cell with a comment on installing the package in a local Jupyter.
 
@@ -553,6 +583,9 @@ def launch_notebook(executed: dict[str, Any], context: Context, *, header: str, 
                                   "source": YOUR_TURN.rstrip("\n")})
                 if text.strip():
                     cells.append(_markdown_cell(text, index if part_index == 0 else index * 1000 + 500 + part_index))
+            continue
+        if cell.get("cell_type") == "code" and is_quiz(cell):
+            cells.append(_markdown_cell(quiz_markdown(cell, context), index))
             continue
         if cell.get("cell_type") != "code" or is_bookkeeping(cell):
             continue

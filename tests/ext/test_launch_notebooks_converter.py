@@ -311,3 +311,48 @@ def test_only_the_sites_html_build_writes_the_launch_notebooks(builder: str, tmp
     app = Untouchable()
     app.__dict__["builder"] = SimpleNamespace(name=builder, format="html")
     ln.write_launch_notebooks(app, None)  # returns before it touches anything else
+
+def _quiz_cell(outputs: list[dict]) -> dict:
+    return {"cell_type": "code", "metadata": {"tags": ["remove-input", "quiz"]}, "execution_count": 3,
+            "source": "quiz.Question('Which is lower?', ['a', 'b'], answer=best, explanation=why)",
+            "outputs": outputs}
+
+
+def test_a_quiz_cell_becomes_its_markdown_with_the_answer_collapsed() -> None:
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "src"))
+    from dlbook import quiz
+
+    question = quiz.Question("Which loss is lower, *a* or *b*?", ["a", "b"], answer="b",
+                             explanation="b is, at 0.1 against 0.3.", predict=True)
+    output = {"output_type": "display_data", "metadata": {},
+              "data": {"text/plain": repr(question), "text/html": question._repr_html_(),
+                       "text/markdown": question._repr_markdown_()}}
+    executed = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "# A chapter\n\nIntro."},
+        _quiz_cell([output]),
+        {"cell_type": "code", "metadata": {}, "execution_count": 4, "source": "plot()", "outputs": []},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    for keep_outputs in (False, True):
+        notebook = ln.launch_notebook(executed, context(), header="", keep_outputs=keep_outputs)
+        kinds = [cell["cell_type"] for cell in notebook["cells"]]
+        assert kinds == ["markdown", "markdown", "code"], kinds
+        asked = notebook["cells"][1]["source"]
+        assert asked == question._repr_markdown_().strip("\n")
+        assert "quiz.Question" not in asked and "<fieldset" not in asked
+        html = MarkdownIt("commonmark").render(asked)
+        collapsed = html.split("<summary>Show the answer</summary>", 1)
+        assert len(collapsed) == 2 and "<details>" in collapsed[0]
+        assert "Which loss is lower" in collapsed[0] and "0.1 against 0.3" in collapsed[1]
+        assert "0.1 against 0.3" not in collapsed[0], "the answer shows before the reader opens it"
+        assert all("quiz" not in cell.get("metadata", {}).get("tags", []) for cell in notebook["cells"])
+    import nbformat
+
+    nbformat.validate(nbformat.from_dict(notebook))
+
+
+def test_a_quiz_cell_without_its_markdown_output_is_an_error() -> None:
+    executed = {"cells": [_quiz_cell([])], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    with pytest.raises(ln.ConversionError, match="quiz cell has no Markdown output"):
+        ln.launch_notebook(executed, context(), header="", keep_outputs=False)
