@@ -98,12 +98,11 @@ def test_the_launch_notebook_needs_no_hidden_cell(page: Path) -> None:
     """The launch notebook leaves out the page's hidden cells (remove-cell, except launch-only):
     no visible cell may read a name that only a hidden cell defines, or it fails in Colab with a
     NameError (the Colab-like run in tests/notebooks finds it too, minutes later)."""
-    cells = []
-    for cell in read_notebook(page)["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        tags = set(cell["metadata"].get("tags", []))
-        # A quiz cell becomes Markdown in the launch notebook (its code does not run there).
-        hidden = ("remove-cell" in tags and "launch-only" not in tags) or "quiz" in tags
-        cells.append(("".join(cell["source"]), hidden))
+    import sys
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import launch_notebooks  # the exporter's own rules: what it drops, what becomes Markdown
+
+    cells = [("".join(cell["source"]), launch_notebooks.is_bookkeeping(cell) or launch_notebooks.is_quiz(cell))
+             for cell in read_notebook(page)["cells"] if cell["cell_type"] == "code"]
     assert names_only_hidden_cells_define(cells) == []
