@@ -188,6 +188,9 @@ def test_every_control_responds_from_the_keyboard(browser, site) -> None:
         evaluation = page.evaluate("async () => await window.__evaluation")
         assert evaluation["step"] == 0 and len(evaluation["codes"]) == 2 * manifest("autoencoder")["test"]["count"]
         assert panel.locator(".dlbook-train__codesbox").is_visible()
+        # The book's row shows only a book model of the size picked, never another size's.
+        book_row = panel.locator(".dlbook-train__digits").nth(2)
+        assert book_row.is_visible() == ("2" in manifest("autoencoder")["book"])
         # Train with the keyboard, then pause, resume and reset with it.
         panel.get_by_role("button", name="Train").focus()
         page.keyboard.press("Enter")

@@ -278,6 +278,8 @@
     }
 
     function showComparison(message) {
+      // No book model of this size (k = 2): no row of its reconstructions, rather than another size's.
+      rows[2].node.hidden = !message.available;
       if (message.available) for (let i = 0; i < SHOWN; i++) paintDigit(rows[2].canvases[i], message.reconstructions, i * 784);
       if (message.quiet) return;
       last.comparison = message;
