@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from dlbook import config, textgen
+from dlbook import config, generation_timing, textgen
 
 __all__ = [
     "NUCLEUS_PS",
@@ -185,24 +185,27 @@ def generate(
     if length < 1 or streams < 1:
         raise ValueError("length and streams must be positive.")
     rng = np.random.default_rng(config.SEED) if rng is None else rng
-    start = time.perf_counter()
-    logits, states = generator.read(seed_text, streams)
     size = generator.vocabulary.size
     generated = np.empty((length, streams), dtype=np.int64)
     entropies = np.empty((length, streams))
     log_likelihoods = np.empty((length, streams))
-    for position in range(length):
-        probabilities = truncate(textgen.apply_temperature(logits, temperature))
-        if probabilities.shape != (streams, size):
-            raise ValueError(f"truncate must return probabilities of shape {(streams, size)}, "
-                             f"got {probabilities.shape}.")
-        generated[position] = ids = sample(probabilities, rng)
-        entropies[position] = textgen.entropy(probabilities)
-        model_probabilities = textgen.apply_temperature(logits)
-        log_likelihoods[position] = np.log(model_probabilities[np.arange(streams), ids])
-        if position + 1 < length:
-            logits, states = generator.step(ids, states)
-    seconds = time.perf_counter() - start
+    # One BLAS thread, as the generation timings use: a step's products are too small to share, and on a
+    # busy machine (a build runs two chapters at once) a second thread makes each step several times slower.
+    with generation_timing._one_blas_thread():
+        start = time.perf_counter()
+        logits, states = generator.read(seed_text, streams)
+        for position in range(length):
+            probabilities = truncate(textgen.apply_temperature(logits, temperature))
+            if probabilities.shape != (streams, size):
+                raise ValueError(f"truncate must return probabilities of shape {(streams, size)}, "
+                                 f"got {probabilities.shape}.")
+            generated[position] = ids = sample(probabilities, rng)
+            entropies[position] = textgen.entropy(probabilities)
+            model_probabilities = textgen.apply_temperature(logits)
+            log_likelihoods[position] = np.log(model_probabilities[np.arange(streams), ids])
+            if position + 1 < length:
+                logits, states = generator.step(ids, states)
+        seconds = time.perf_counter() - start
     texts = [generator.vocabulary.decode(generated[:, stream]) for stream in range(streams)]
     return textgen.Generation(texts, entropies, log_likelihoods, seconds)
 
@@ -332,8 +335,12 @@ def plot_tradeoff(temperature_rows: Sequence[Mapping[str, float]], rows: Sequenc
     for panel, ax in enumerate(axes):
         ax.plot(x, y, marker="o", color="C0", label="temperature", zorder=2)
         for index, row in enumerate(temperature_rows):
+            # The whole curve: labels alternate sides. The zoom: above the point, clear of the settings'
+            # labels, which sit beside their points.
+            place = (dict(xytext=(0, 10), ha="center", va="bottom") if panel == 1
+                     else dict(xytext=(8, 4) if index % 2 == 0 else (-52, -14)))
             ax.annotate(f"T = {row['temperature']:g}", (x[index], y[index]), textcoords="offset points",
-                        xytext=(8, 4) if index % 2 == 0 else (-52, -14), color="C0")
+                        color="C0", **place)
         for number, method in enumerate(methods):
             colour, left = f"C{number + 1}", number % 2 == 0  # labels alternate sides, method by method
             points = [(row, zoomed) for row, zoomed in zip(rows, inside) if row["method"] == method]
