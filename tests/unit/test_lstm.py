@@ -39,3 +39,37 @@ def test_there_is_one_sigmoid_and_one_lstm_step_in_the_package_and_extensions() 
     cells = [path for path in files if re.search(r"sigmoid\(f\) \* c", path.read_text())]
     assert [path.name for path in sigmoids] == ["lstm.py"]
     assert [path.name for path in cells] == ["lstm.py"]
+
+
+def test_the_cell_diagram_names_the_gates_and_the_states_and_keeps_its_text_in_its_boxes() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.patches import FancyBboxPatch
+
+    from dlbook import plotting
+
+    fig = lstm.plot_cell()
+    ax = fig.axes[0]
+    assert ax.get_title() == "Inside an LSTM cell: three gates and two states"
+    texts = {text.get_text() for text in ax.texts}
+    assert {"forget", "input", "candidate", "output"} <= texts
+    assert {"$c_{t-1}$", "$c_t$", "$h_{t-1}$", "$h_t$", "$x_t$", "$f_t$", "$i_t$", "$g_t$", "$o_t$"} <= texts
+    assert sum(text == "$\\sigma$" for text in (t.get_text() for t in ax.texts)) == 3  # three sigmoid gates
+    assert sum(text == "$\\tanh$" for text in (t.get_text() for t in ax.texts)) == 2  # candidate and tanh(c_t)
+    assert fig.get_figwidth() <= plotting.MAX_WIDTH
+    assert plotting.smallest_font_pt(fig) >= plotting.MIN_FONT_PT
+    assert plotting.phone_text_px(fig) >= plotting.MIN_PHONE_TEXT_PX
+    # Each gate's name fits inside its box (a long name such as "candidate" must not overflow).
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [patch.get_window_extent(renderer) for patch in ax.patches
+             if isinstance(patch, FancyBboxPatch) and patch.get_width() < 2 and patch.get_facecolor()[3] == 0]
+    assert len(boxes) == 4
+    for text in ax.texts:
+        if text.get_text() in lstm.CELL_LABELS:
+            extent = text.get_window_extent(renderer)
+            assert any(box.x0 <= extent.x0 and extent.x1 <= box.x1 and box.y0 <= extent.y0 and extent.y1 <= box.y1
+                       for box in boxes), text.get_text()
+    # Transparent, so the page's light or dark background shows through.
+    assert fig.get_facecolor()[3] == 0
