@@ -205,13 +205,14 @@ def sentiment_workload() -> Workload:
     import keras
 
     from dlbook import config, sentiment
+    from dlbook.recipes import sentiment as recipe
 
     splits = sentiment.load_imdb_splits()
     vectorizer = sentiment.build_vectorizer(splits.train_texts)
     reviews = sentiment.vectorize(vectorizer, splits.train_texts)
     labels = splits.train_labels
     keras.utils.set_random_seed(config.SEED)
-    model = sentiment.build_model()  # Compiled by the library, as in the chapter.
+    model = recipe.build_model(sentiment.VOCAB_SIZE)  # chapter 4's cell, compiled as there
     batch_size = sentiment.BATCH_SIZE
 
     def fit_arguments(steps: int) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """LSTM sentiment classification on IMDB (chapter 4): data, model, metrics, figures.
 
-The chapter shows the model and its training recipe (:func:`build_model`,
-:func:`fit_classifier`, which ``dlbook train sentiment`` runs too) and calls
-this module for everything around them:
+The chapter shows the model and its training recipe: its ``build_model``
+cell, exported to :mod:`dlbook.recipes.sentiment` (which ``dlbook train
+sentiment`` builds), and its training call, :func:`fit_classifier` here. It
+calls this module for everything around them:
 
 * :func:`load_imdb_splits`: the raw reviews, shuffled with the book's seed and
   split into training, validation (carved from the official training set) and
@@ -45,12 +46,9 @@ from dlbook import config, data
 
 __all__ = [
     "BATCH_SIZE",
-    "EMBEDDING_DIM",
     "EPOCHS",
     "IMBALANCE_POSITIVE_FRACTION",
     "IMBALANCE_TRAIN_SIZE",
-    "LEARNING_RATE",
-    "LSTM_UNITS",
     "SEQUENCE_LENGTH",
     "TEST_SIZE",
     "THRESHOLDS",
@@ -76,7 +74,6 @@ __all__ = [
     "baseline_probabilities",
     "build_baseline",
     "build_nbsvm_baseline",
-    "build_model",
     "fit_classifier",
     "build_vectorizer",
     "clean_review",
@@ -92,6 +89,7 @@ __all__ = [
     "review_lengths",
     "settings",
     "threshold_for_precision",
+    "PrecisionNotReachedWarning",
     "threshold_metrics",
     "vectorize",
 ]
@@ -107,12 +105,6 @@ TRUNCATING = "pre"
 VALIDATION_SIZE = 5_000
 #: Small batches give more updates per epoch, which an LSTM on IMDB needs early on.
 BATCH_SIZE = 64
-#: Half of Adam's default learning rate: at the default the embedding table
-#: overfits after one or two epochs, before the LSTM has learned much.
-LEARNING_RATE = 5e-4
-#: Size of the learned word vectors and of the LSTM state.
-EMBEDDING_DIM = 64
-LSTM_UNITS = 64
 #: The decision thresholds the chapter's precision-recall table compares.
 THRESHOLDS = (0.3, 0.5, 0.7)
 #: The thresholds :func:`threshold_for_cost` tries: a grid of hundredths, fine
@@ -326,33 +318,6 @@ def decode(ids: Sequence[int] | np.ndarray, vocabulary: Sequence[str], *, show_p
 
 # -------------------------------------------------------------------- model
 
-def build_model(mask_zero: bool = True, *, vocab_size: int = VOCAB_SIZE,
-                embedding_dim: int = EMBEDDING_DIM, units: int = LSTM_UNITS):
-    """Embedding -> LSTM -> Dense(1, sigmoid): token ids in, P(positive) out, compiled."""
-    import keras
-    from keras import layers
-
-    model = keras.Sequential(
-        [
-            # Any length: the mask, not the shape, says where a review ends.
-            keras.Input(shape=(None,), dtype="int32"),
-            # Learn a vector per word; id 0 is padding and is masked out.
-            layers.Embedding(vocab_size, embedding_dim, mask_zero=mask_zero),
-            # Read the review word by word; dropout on its inputs against overfitting.
-            layers.LSTM(units, dropout=0.2),
-            # One probability: the review is positive.
-            layers.Dense(1, activation="sigmoid"),
-        ],
-        name="lstm_classifier",
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE),
-        loss="binary_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
-
-
 def fit_classifier(
     model: Any,
     x_train: np.ndarray,
@@ -367,7 +332,7 @@ def fit_classifier(
     verbose: int | str = 0,
     missing: str = "train",
 ):
-    """Train the classifier (or load it from the training cache): the chapter's recipe.
+    """Train the classifier (the chapter's ``build_model``, :mod:`dlbook.recipes.sentiment`), or load it from the training cache.
 
     Batches of :data:`BATCH_SIZE`, at most ``epochs`` (default :data:`EPOCHS`)
     epochs, validated after each one. With ``early_stopping`` it stops when
@@ -475,25 +440,45 @@ def threshold_metrics(labels: Any, probabilities: Any, thresholds: Sequence[floa
     return pd.DataFrame(rows)
 
 
+class PrecisionNotReachedWarning(UserWarning):
+    """:func:`threshold_for_precision` found no threshold that reaches the target; it returned the most precise one."""
+
+
 def threshold_for_precision(labels: Any, probabilities: Any, target: float) -> float:
     """The lowest threshold whose precision on ``(labels, probabilities)`` reaches ``target``.
 
     The lowest such threshold keeps the most recall. Choose it on validation
     data, then report what it gives on the test set.
 
+    A model too weak for the target (one barely trained, as in a smoke test
+    with ``DLBOOK_SMOKE_STEPS``) has no such threshold. The function then
+    warns (:class:`PrecisionNotReachedWarning`, naming the best precision
+    reached) and returns the lowest threshold with the highest precision any
+    threshold reaches: the same rule, with the target lowered to what the
+    scores allow. Check what it gives with :func:`threshold_metrics`.
+
     Raises:
-        ValueError: if no threshold reaches ``target``.
+        ValueError: if ``target`` is not in (0, 1], or there are no scores.
     """
+    import warnings
+
     from sklearn.metrics import precision_recall_curve
 
     if not 0.0 < target <= 1.0:
         raise ValueError(f"target precision must lie in (0, 1], got {target}.")
     labels, probabilities = _check_scores(labels, probabilities)
+    if len(labels) == 0:
+        raise ValueError("No scores to choose a threshold from.")
     precision, _, thresholds = precision_recall_curve(labels, probabilities)
     # precision[i] is the precision at thresholds[i]; the last entry (1.0) has no threshold.
-    reached = np.flatnonzero(precision[:-1] >= target)
+    precision = precision[:-1]
+    reached = np.flatnonzero(precision >= target)
     if len(reached) == 0:
-        raise ValueError(f"No threshold reaches a precision of {target}.")
+        best = float(precision.max())
+        warnings.warn(f"No threshold reaches a precision of {target}; the best is {best:.3f}, at threshold "
+                      f"{float(thresholds[np.flatnonzero(precision == best)[0]]):.3f}, which is returned.",
+                      PrecisionNotReachedWarning, stacklevel=2)
+        reached = np.flatnonzero(precision == best)
     return float(thresholds[reached[0]])
 
 

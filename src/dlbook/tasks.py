@@ -306,6 +306,7 @@ def sentiment(
     import keras
 
     from dlbook import sentiment as chapter
+    from dlbook.recipes import sentiment as recipe
 
     _check_positive(epochs=epochs, train_size=train_size)
     splits = chapter.load_imdb_splits(train_size)
@@ -314,7 +315,7 @@ def sentiment(
     x_train = chapter.vectorize(vectorizer, splits.train_texts)
     x_val = chapter.vectorize(vectorizer, splits.val_texts)
     keras.utils.set_random_seed(config.SEED)
-    model = chapter.build_model()
+    model = recipe.build_model(chapter.VOCAB_SIZE)  # chapter 4's cell, compiled as there
     run = chapter.fit_classifier(
         model, x_train, splits.train_labels, (x_val, splits.val_labels),
         epochs=epochs, name="sentiment-lstm", verbose=verbose, missing=missing,

@@ -310,12 +310,10 @@ def sentiment_reviews(vocabulary: list[str]) -> list[str]:
 
 
 def sentiment_model(keras, tensors: dict[str, np.ndarray], embedding: np.ndarray):
-    model = keras.Sequential([
-        keras.Input(shape=(None,), dtype="int32"),
-        keras.layers.Embedding(embedding.shape[0], embedding.shape[1], mask_zero=True),
-        keras.layers.LSTM(tensors["lstm/recurrent_kernel"].shape[0]),
-        keras.layers.Dense(1, activation="sigmoid"),
-    ])
+    """The chapter's own classifier (its ``build_model`` cell, ``dlbook.recipes.sentiment``) with ``tensors``."""
+    from dlbook.recipes import sentiment as recipe
+
+    model = recipe.build_model(embedding.shape[0])
     model.set_weights([embedding, tensors["lstm/kernel"], tensors["lstm/recurrent_kernel"], tensors["lstm/bias"],
                        tensors["dense/kernel"], tensors["dense/bias"]])
     return model

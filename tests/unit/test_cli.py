@@ -441,10 +441,11 @@ def _tiny_sentiment_model(texts: list[str]):  # type: ignore[no-untyped-def]
     import keras
 
     from dlbook import sentiment
+    from dlbook.recipes import sentiment as recipe
 
     vectorizer = sentiment.build_vectorizer(texts, vocab_size=40)
     keras.utils.set_random_seed(0)
-    model = sentiment.build_model(vocab_size=40)
+    model = recipe.build_model(40)
     # Larger weights than at initialisation spread the probabilities apart,
     # so a wrong gate or a wrong mask shows.
     model.set_weights([weight * 4 for weight in model.get_weights()])

@@ -22,20 +22,36 @@ def test_every_recipe_is_its_chapters_cells() -> None:
     assert _exporter().outdated() == []
 
 
-def test_an_edit_to_the_chapter_makes_the_recipe_stale(tmp_path: Path) -> None:
+#: One edit per chapter recipe, inside its tagged cell: (chapter, text in the cell, its replacement).
+RECIPE_EDITS = {
+    "autoencoder": ("autoencoder.md", 'activation="relu", name="encoder_dense"', 'activation="elu", name="encoder_dense"'),
+    "sentiment": ("sentiment.md", "learning_rate = 5e-4", "learning_rate = 1e-3"),
+}
+
+
+def test_every_chapter_with_a_recipe_is_exported() -> None:
+    assert set(_exporter().chapters().values()) == set(RECIPE_EDITS)
+
+
+@pytest.mark.parametrize("recipe", list(RECIPE_EDITS))
+def test_an_edit_to_the_chapter_makes_the_recipe_stale(tmp_path: Path, recipe: str) -> None:
     exporter = _exporter()
     (tmp_path / "book").mkdir()
     (tmp_path / "src" / "dlbook" / "recipes").mkdir(parents=True)
     for chapter in (ROOT / "book").glob("*.md"):
         (tmp_path / "book" / chapter.name).write_text(chapter.read_text(encoding="utf-8"), encoding="utf-8")
     for chapter, module in exporter.chapters().items():
-        recipe = ROOT / "src" / "dlbook" / "recipes" / f"{module}.py"
-        (tmp_path / "src" / "dlbook" / "recipes" / f"{module}.py").write_text(recipe.read_text(encoding="utf-8"))
+        exported = ROOT / "src" / "dlbook" / "recipes" / f"{module}.py"
+        (tmp_path / "src" / "dlbook" / "recipes" / f"{module}.py").write_text(exported.read_text(encoding="utf-8"))
     assert exporter.outdated(tmp_path) == []
-    chapter = tmp_path / "book" / "autoencoder.md"
-    chapter.write_text(chapter.read_text().replace('activation="relu", name="encoder_dense"',
-                                                   'activation="elu", name="encoder_dense"'))
-    assert exporter.outdated(tmp_path) == ["src/dlbook/recipes/autoencoder.py (from book/autoencoder.md)"]
+    name, old, new = RECIPE_EDITS[recipe]
+    chapter = tmp_path / "book" / name
+    assert chapter.read_text().count(old) == 1
+    chapter.write_text(chapter.read_text().replace(old, new))
+    assert exporter.outdated(tmp_path) == [f"src/dlbook/recipes/{recipe}.py (from book/{name})"]
+    # An edit outside the tagged cells leaves the recipe as it is.
+    chapter.write_text(chapter.read_text().replace(new, old).replace("\n## ", "\nA new sentence.\n\n## ", 1))
+    assert exporter.outdated(tmp_path) == []
 
 
 def test_a_new_chapters_recipe_is_found_without_editing_the_exporter(tmp_path: Path) -> None:
@@ -73,3 +89,17 @@ def test_chapter_1s_step_size_is_the_librarys(profile: str, monkeypatch: pytest.
     monkeypatch.setenv("DLBOOK_PROFILE", profile)
     model, _, _ = recipe.build_autoencoder(4)
     assert float(model.optimizer.learning_rate) == pytest.approx(autoencoders.LEARNING_RATE)
+
+
+def test_chapter_4s_model_is_built_from_its_recipe_only() -> None:
+    """The command line and benchmarks/ build chapter 4's classifier from its cell; the library holds no copy."""
+    from dlbook import sentiment
+
+    assert not hasattr(sentiment, "build_model")
+    for constant in ("EMBEDDING_DIM", "LSTM_UNITS", "LEARNING_RATE"):
+        assert not hasattr(sentiment, constant), constant
+    for source in ("src/dlbook/tasks.py", "benchmarks/training.py", "tests/browser/test_live_panels.py"):
+        text = (ROOT / source).read_text()
+        assert "recipe.build_model(" in text and "mask_zero=True)" not in text, source
+    chapter = (ROOT / "book" / "sentiment.md").read_text()
+    assert chapter.count("def build_model(") == 1

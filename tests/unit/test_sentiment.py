@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from dlbook import sentiment
+from dlbook.recipes import sentiment as recipe
 
 TEXTS = [
     "A wonderful film.<br /><br />I loved every minute of it!",
@@ -22,11 +23,11 @@ def vectorizer():
 
 @pytest.fixture(scope="module")
 def tiny_model():
-    """An untrained but seeded masked LSTM classifier, the chapter's architecture in miniature."""
+    """An untrained but seeded masked LSTM classifier: the chapter's recipe on a vocabulary of 50 words."""
     import keras
 
     keras.utils.set_random_seed(0)
-    model = sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
+    model = recipe.build_model(50)
     # Non-zero weights everywhere, so every token moves the output.
     for weight in model.weights:
         weight.assign(np.random.default_rng(1).normal(0, 0.5, size=weight.shape).astype("float32"))
@@ -125,7 +126,7 @@ def test_masking_makes_extra_padding_invisible(vectorizer, tiny_model):
 
 def test_without_mask_padding_changes_predictions(vectorizer, tiny_model):
     """The control: the same weights without a mask do read the padding."""
-    unmasked = sentiment.build_model(False, vocab_size=50, embedding_dim=4, units=3)
+    unmasked = recipe.build_model(50, mask_zero=False)
     unmasked.set_weights(tiny_model.get_weights())
     ids = sentiment.vectorize(vectorizer, TEXTS[1:3], 8)
     padded = np.concatenate([ids, np.zeros((len(ids), 40), dtype=np.int32)], axis=1)
@@ -180,9 +181,37 @@ def test_threshold_for_precision_picks_lowest_threshold_reaching_target():
     assert sentiment.threshold_for_precision(LABELS, SCORES, 0.6) == pytest.approx(0.55)
     assert sentiment.threshold_for_precision(LABELS, SCORES, 0.7) == pytest.approx(0.9)
     with pytest.raises(ValueError):
-        sentiment.threshold_for_precision([1, 0], [0.1, 0.9], 1.0)
-    with pytest.raises(ValueError):
         sentiment.threshold_for_precision(LABELS, SCORES, 0.0)
+    with pytest.raises(ValueError, match="No scores"):
+        sentiment.threshold_for_precision([], [], 0.9)
+
+
+def test_threshold_for_precision_does_not_warn_when_the_target_is_reached():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sentiment.threshold_for_precision(LABELS, SCORES, 1.0) == pytest.approx(0.9)
+
+
+def test_an_unreachable_target_warns_and_gives_the_lowest_of_the_most_precise_thresholds():
+    """A barely trained model (a smoke test) reaches no high target: the chapter still runs, and is told so."""
+    # Precision by threshold: 0.2 -> 2/4, 0.4 -> 2/3, 0.6 -> 1/2, 0.8 -> 0/1 (the top score is a negative's).
+    labels, scores = np.array([0, 1, 1, 0]), np.array([0.2, 0.4, 0.6, 0.8])
+    with pytest.warns(sentiment.PrecisionNotReachedWarning, match=r"precision of 0.95; the best is 0.667"):
+        threshold = sentiment.threshold_for_precision(labels, scores, 0.95)
+    assert threshold == pytest.approx(0.4)
+    # It is what the table reports as the best precision, and every lower threshold is less precise.
+    table = sentiment.threshold_metrics(labels, scores, scores)
+    best = table["precision"].max()
+    assert table.set_index("threshold").loc[threshold, "precision"] == pytest.approx(best) == pytest.approx(2 / 3)
+    assert (table[table["threshold"] < threshold]["precision"] < best).all()
+    # Ties: the lowest of the thresholds with the best precision, which keeps the most recall.
+    # Precision: 0.1 -> 4/8, 0.2 -> 3/7, 0.3 -> 3/6, 0.4 -> 2/5, 0.5 -> 2/4, 0.6 -> 1/3, 0.7 -> 1/2, 0.8 -> 0.
+    with pytest.warns(sentiment.PrecisionNotReachedWarning, match="the best is 0.500"):
+        assert sentiment.threshold_for_precision([1, 0] * 4, np.arange(1, 9) / 10, 0.9) == pytest.approx(0.1)
+    with pytest.warns(sentiment.PrecisionNotReachedWarning):
+        assert sentiment.threshold_for_precision([1, 0], [0.1, 0.9], 1.0) == pytest.approx(0.1)
 
 
 # ---------------------------------------------------------------- imbalance
@@ -378,11 +407,13 @@ def test_baseline_probabilities_of_the_nbsvm_kind(tmp_path, monkeypatch):
 
 
 def test_build_model_is_the_chapter_architecture():
-    model = sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
+    model = recipe.build_model(50)
     embedding, lstm, dense = model.layers
-    assert embedding.mask_zero and lstm.units == 3 and lstm.dropout == pytest.approx(0.2)
+    assert embedding.input_dim == 50 and embedding.output_dim == recipe.embedding_dim == 64
+    assert embedding.mask_zero and lstm.units == recipe.units == 64 and lstm.dropout == pytest.approx(0.2)
     assert dense.activation.__name__ == "sigmoid" and model.optimizer is not None
-    assert not sentiment.build_model(False, vocab_size=50).layers[0].mask_zero
+    assert float(model.optimizer.learning_rate) == pytest.approx(recipe.learning_rate)
+    assert not recipe.build_model(50, mask_zero=False).layers[0].mask_zero
 
 
 def seeded_classifier():
@@ -390,7 +421,7 @@ def seeded_classifier():
     import keras
 
     keras.utils.set_random_seed(0)
-    return sentiment.build_model(vocab_size=50, embedding_dim=4, units=3)
+    return recipe.build_model(50)
 
 
 def test_fit_classifier_trains_once_with_early_stopping(vectorizer):
