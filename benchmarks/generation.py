@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> dict:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     from dlbook import config, generation_timing, notebook, tasks, textgen
+    from dlbook.recipes import text_generation as recipe
 
     notebook.setup()
 
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     result = {
         "profile": config.profile(),
-        "model": {"units": textgen.UNITS, "embedding_dim": textgen.EMBEDDING_DIM,
+        "model": {"units": textgen.UNITS, "embedding_dim": recipe.embedding_dim,
                   "vocab_size": vocabulary.size, "val_loss": run.final("val_loss"),
                   "cached": run.cached, "training_seconds": run.seconds},
         "machine": notebook.machine_description(load_average=True),

@@ -166,20 +166,14 @@ def textgen_workload() -> Workload:
     import keras
 
     from dlbook import config, data, textgen
+    from dlbook.recipes import text_generation as recipe
 
     text = data.load_text(textgen.CORPUS)
     vocabulary = textgen.CharVocabulary.from_text(text)
     train_ids, *_ = textgen.encode_splits(text, vocabulary, train_chars=textgen.TRAIN_CHARS)
     keras.utils.set_random_seed(config.SEED)
-    model = textgen.build_model(vocabulary.size)
-    # The compile call of textgen.fit_model (which also trains; here only the
-    # compiling is wanted): Adam on the cosine schedule, clipped gradients.
-    schedule = textgen.cosine_schedule(textgen.LEARNING_RATE, epochs=textgen.SCHEDULE_EPOCHS,
-                                       steps_per_epoch=textgen.steps_per_epoch(len(train_ids)))
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=schedule, clipnorm=textgen.CLIPNORM),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
+    model = recipe.build_model(vocabulary.size, textgen.UNITS)  # chapter 3's cells, as there
+    recipe.compile_model(model, textgen.steps_per_epoch(len(train_ids)))
     dataset = textgen.make_dataset(train_ids, sequence_length=textgen.SEQUENCE_LENGTH,
                                    batch_size=textgen.BATCH_SIZE, shuffle=True, seed=config.SEED)
     steps_per_epoch = int(dataset.cardinality())

@@ -6,8 +6,11 @@ The chapter's pieces, in the order the chapter uses them:
   :func:`split_input_target` and :func:`make_dataset` (input/target windows
   shifted by one character, batched with ``tf.data``), :func:`split_text`
   (test, training and validation parts: the last 10 % is the validation text);
-* model: :func:`build_model` (Embedding or one-hot -> LSTM -> Dense logits)
-  and :func:`fit_model` (Adam, sparse categorical cross-entropy, cached);
+* model: the chapter's ``build_model`` and ``compile_model`` cells, exported
+  to :mod:`dlbook.recipes.text_generation` (Embedding -> LSTM -> Dropout ->
+  Dense logits; Adam on a cosine schedule, clipped gradients, sparse
+  categorical cross-entropy), and :func:`fit_model`, which compiles with them
+  and trains, cached;
 * sampling: :func:`apply_temperature` and :func:`sample_next`, pure NumPy;
 * generation: :class:`OneStep`, which carries the LSTM state ``(h, c)`` from
   one character to the next (:func:`dlbook.lstm.step`); the baselines it is
@@ -36,16 +39,10 @@ from dlbook import config, lstm
 
 __all__ = [
     "BATCH_SIZE",
-    "CLIPNORM",
     "CORPUS",
-    "DROPOUT",
-    "EMBEDDING_DIM",
     "EPOCHS",
     "EPOCHS_BY_PROFILE",
-    "FINAL_LEARNING_RATE_FRACTION",
-    "LEARNING_RATE",
     "ONE_HOT_EPOCHS",
-    "SCHEDULE_EPOCHS",
     "SEQUENCE_LENGTH",
     "TARGET_NATS",
     "TEMPERATURES",
@@ -55,10 +52,8 @@ __all__ = [
     "UNITS",
     "VALIDATION_FRACTION",
     "apply_temperature",
-    "build_model",
     "carried_state_loss",
     "CharVocabulary",
-    "cosine_schedule",
     "dataset_key",
     "distinct_ngram_ratio",
     "encode_splits",
@@ -104,8 +99,6 @@ TARGET_NATS = 1.55
 SEQUENCE_LENGTH = 100
 #: Examples per batch: large batches keep two CPU cores busy.
 BATCH_SIZE = 128
-#: Each character becomes a 64-number vector (the vocabulary has about 65 characters).
-EMBEDDING_DIM = 64
 #: LSTM units per profile: the memory of the model. 512 reach a lower loss in
 #: 10 minutes of training than 256 do in any number of epochs
 #: (benchmarks/char_lstm_frontier.py); the quick profile trains 256, whose
@@ -113,27 +106,18 @@ EMBEDDING_DIM = 64
 #: of minutes on any 2-core machine). Temperature and carried state, the
 #: chapter's lessons, hold for any trained model.
 UNITS_BY_PROFILE = {"quick": 256, "full": 512}
-#: Dropout on the LSTM's outputs: 512 units overfit a million characters without it.
-DROPOUT = 0.2
-#: Adam's peak step size, three times Keras' 0.001 default, which learns slowly
-#: here; it then follows a cosine decay to 5 % of it over the planned epochs.
-LEARNING_RATE = 0.003
-#: Where the cosine decay ends, as a fraction of the peak step size.
-FINAL_LEARNING_RATE_FRACTION = 0.05
-#: Gradients are clipped to this norm, the usual guard against an LSTM's rare exploding steps.
-CLIPNORM = 1.0
 #: Training characters per profile (None: the whole training split). Both
 #: profiles read all of it; on a subset the quick model missed its floor.
 TRAIN_CHARS_BY_PROFILE: dict[str, int | None] = {"quick": None, "full": None}
-#: Epochs the step-size schedule spans: the full run's 12, which fit 10 minutes
-#: of training on 2 cores and were chosen on the validation loss.
-SCHEDULE_EPOCHS = 12
-#: Epochs per profile. The quick profile follows the full run's schedule and
+#: Epochs per profile: the full run trains for the whole step-size schedule
+#: (the recipe's ``schedule_epochs``, 12, which fit 10 minutes of training on 2
+#: cores and were chosen on the validation loss; tests/unit/test_recipes.py
+#: checks the two agree). The quick profile follows the full run's schedule and
 #: stops after 2 epochs, still at large steps (a schedule squeezed into a
 #: short run ends at small steps before the model has learned much; after 1
 #: epoch of 256 units the validation loss was 2.26 nats, too early for the
 #: model to use context beyond its training windows).
-EPOCHS_BY_PROFILE = {"quick": 2, "full": SCHEDULE_EPOCHS}
+EPOCHS_BY_PROFILE = {"quick": 2, "full": 12}
 #: ``TRAIN_CHARS``, ``EPOCHS`` and ``UNITS`` are the active profile's values,
 #: read on every access (never frozen at import); code here calls :func:`settings`.
 _BY_PROFILE = {"TRAIN_CHARS": TRAIN_CHARS_BY_PROFILE, "EPOCHS": EPOCHS_BY_PROFILE, "UNITS": UNITS_BY_PROFILE}
@@ -306,71 +290,11 @@ def dataset_key(train_ids: np.ndarray, validation_ids: np.ndarray, **settings: A
 
 # -------------------------------------------------------------------- model
 
-def build_model(
-    vocab_size: int,
-    embedding_dim: int = EMBEDDING_DIM,
-    units: int | Sequence[int] | None = None,
-    *,
-    one_hot: bool = False,
-    dropout: float = DROPOUT,
-):
-    """Build the character model: ``ids -> Embedding -> LSTM -> Dense(vocab_size)``.
-
-    The model outputs *logits* (unnormalised scores) for the next character
-    at every position; the loss applies the softmax.
-
-    Args:
-        vocab_size: How many characters the vocabulary holds.
-        embedding_dim: Size of each character's learned vector.
-        units: LSTM units, or a list of sizes to stack several LSTM layers
-            (default: the active profile's ``UNITS``).
-        one_hot: Feed one-hot vectors instead of an embedding (``embedding_dim``
-            is then unused).
-        dropout: Dropout rate after each LSTM layer (0 for none); it acts in
-            training only, so :class:`OneStep` ignores it.
-    """
-    import keras
-    from keras import layers
-
-    if units is None:
-        units = settings()["UNITS"]
-    sizes = [units] if isinstance(units, int) else list(units)
-    if vocab_size < 2 or embedding_dim < 1 or not sizes or min(sizes) < 1:
-        raise ValueError("vocab_size must be >= 2; embedding_dim and units must be positive.")
-    inputs = keras.Input(shape=(None,), dtype="int32", name="character_ids")
-    if one_hot:
-        x = layers.CategoryEncoding(num_tokens=vocab_size, output_mode="one_hot", name="one_hot")(inputs)
-    else:
-        x = layers.Embedding(vocab_size, embedding_dim, name="embedding")(inputs)
-    for index, size in enumerate(sizes):
-        x = layers.LSTM(size, return_sequences=True, name="lstm" if len(sizes) == 1 else f"lstm_{index + 1}")(x)
-        if dropout:
-            x = layers.Dropout(dropout, name="dropout" if len(sizes) == 1 else f"dropout_{index + 1}")(x)
-    logits = layers.Dense(vocab_size, name="logits")(x)
-    name = "char_lstm_one_hot" if one_hot else "char_lstm"
-    return keras.Model(inputs, logits, name=name)
-
-
 def steps_per_epoch(characters: int, sequence_length: int = SEQUENCE_LENGTH, batch_size: int = BATCH_SIZE) -> int:
     """Training steps in one epoch of :func:`make_dataset` with ``shuffle=True`` (the short last batch is dropped)."""
     if characters < 0 or sequence_length < 1 or batch_size < 1:
         raise ValueError("characters must be >= 0; sequence_length and batch_size must be positive.")
     return characters // (sequence_length + 1) // batch_size
-
-
-def cosine_schedule(learning_rate: float, *, epochs: int, steps_per_epoch: int,
-                    final_fraction: float = FINAL_LEARNING_RATE_FRACTION):
-    """Adam's step size: ``learning_rate`` at first, then a cosine down to ``final_fraction`` of it.
-
-    The chapter builds the same ``keras.optimizers.schedules.CosineDecay`` in
-    a visible cell; this is the library's copy for ``dlbook train``.
-    """
-    import keras
-
-    if epochs < 1 or steps_per_epoch < 1:
-        raise ValueError("epochs and steps_per_epoch must be positive.")
-    return keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=epochs * steps_per_epoch,
-                                                  alpha=final_fraction)
 
 
 def fit_model(
@@ -380,18 +304,18 @@ def fit_model(
     *,
     epochs: int,
     name: str,
-    learning_rate: float = LEARNING_RATE,
     sequence_length: int = SEQUENCE_LENGTH,
     batch_size: int = BATCH_SIZE,
     seed: int = config.SEED,
     verbose: int | str = 0,
     missing: str = "train",
 ):
-    """Compile ``model`` (Adam with a cosine-decayed step size and clipped gradients, sparse
-    categorical cross-entropy on logits) and train it, cached.
+    """Compile ``model`` with the chapter's ``compile_model`` (:mod:`dlbook.recipes.text_generation`:
+    Adam with a cosine-decayed step size and clipped gradients, sparse categorical cross-entropy on
+    logits) and train it, cached, as the chapter's Training section does.
 
-    The schedule spans :data:`SCHEDULE_EPOCHS` whatever ``epochs`` is, as in
-    the chapter: fewer epochs stop the full run early, more stay at the
+    The schedule spans the recipe's ``schedule_epochs`` whatever ``epochs`` is,
+    as in the chapter: fewer epochs stop the full run early, more stay at the
     schedule's final step size.
 
     ``verbose`` and ``missing`` go to :func:`dlbook.training.fit_cached`.
@@ -399,17 +323,10 @@ def fit_model(
     Returns:
         The :class:`dlbook.training.TrainingRun`; its losses are in nats per character.
     """
-    import keras
-
     from dlbook import training
+    from dlbook.recipes import text_generation as recipe
 
-    schedule = cosine_schedule(learning_rate, epochs=SCHEDULE_EPOCHS,
-                               steps_per_epoch=steps_per_epoch(len(train_ids), sequence_length, batch_size))
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=schedule, clipnorm=CLIPNORM),
-        # Targets are integer ids and the model outputs logits.
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
+    recipe.compile_model(model, steps_per_epoch(len(train_ids), sequence_length, batch_size))
     train_dataset = make_dataset(train_ids, sequence_length=sequence_length, batch_size=batch_size,
                                  shuffle=True, seed=seed)
     validation_dataset = make_dataset(validation_ids, sequence_length=sequence_length, batch_size=batch_size)
@@ -532,7 +449,8 @@ class OneStep:
     TensorFlow for it would cost more than the arithmetic.
 
     Args:
-        model: A model from :func:`build_model` (trained or not), with the
+        model: A model like the chapter's (trained or not; ``build_model`` of
+            :mod:`dlbook.recipes.text_generation`), with the
             LSTM's default activations (tanh and sigmoid).
         vocabulary: The vocabulary the model was trained with.
     """
@@ -543,7 +461,7 @@ class OneStep:
         encoder, head = model.layers[1], model.layers[-1]
         lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
         if not lstms or not isinstance(head, keras.layers.Dense):
-            raise ValueError("OneStep needs a model from build_model: input encoding -> LSTM(s) -> Dense.")
+            raise ValueError("OneStep needs a model like the chapter's: input encoding -> LSTM(s) -> Dense.")
         for layer in lstms:
             if (layer.cell.activation is not keras.activations.tanh
                     or layer.cell.recurrent_activation is not keras.activations.sigmoid or not layer.cell.use_bias):

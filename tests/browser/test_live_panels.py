@@ -199,15 +199,16 @@ def test_denoising_outputs_match_keras(browser, site, keras) -> None:
 
 
 def char_model(keras, weights: dict[str, np.ndarray]):
-    """The chapter's own architecture (textgen.build_model, Dropout included) with float32 ``weights``.
+    """The chapter's own architecture (its build_model cell, Dropout included) with float32 ``weights``.
 
     Pass the shipped weights dequantised (``live_panels.dequantised``) to check
     the browser's forward pass, the cache entry's to measure the 12 bits.
     """
-    from dlbook import textgen
+    from dlbook.recipes import text_generation as recipe
 
     vocab, dim = weights["embedding"].shape
-    model = textgen.build_model(vocab, dim, weights["lstm/recurrent_kernel"].shape[0])
+    assert dim == recipe.embedding_dim
+    model = recipe.build_model(vocab, weights["lstm/recurrent_kernel"].shape[0])
     model.set_weights([weights[name] for name in ("embedding", "lstm/kernel", "lstm/recurrent_kernel", "lstm/bias",
                                                   "dense/kernel", "dense/bias")])
     return model

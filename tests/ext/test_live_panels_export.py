@@ -187,11 +187,11 @@ def _within_twelve_bits(original: np.ndarray, back: np.ndarray) -> None:
 
 
 def test_the_char_model_is_read_from_keras_with_its_dropout_layer(tmp_path: Path) -> None:
-    """textgen.build_model (Embedding -> LSTM -> Dropout -> Dense), saved by Keras, exports and runs as Keras does."""
+    """The chapter's build_model (Embedding -> LSTM -> Dropout -> Dense), saved by Keras, exports and runs as Keras does."""
     keras = pytest.importorskip("keras")
-    from dlbook import textgen
+    from dlbook.recipes import text_generation as recipe
 
-    model = textgen.build_model(vocab_size=10, embedding_dim=4, units=8)
+    model = recipe.build_model(10, 8)
     assert any(isinstance(layer, keras.layers.Dropout) for layer in model.layers), "the test needs the Dropout layer"
     rng = np.random.default_rng(5)
     model.set_weights([(rng.normal(size=w.shape) * 0.6).astype(np.float32) for w in model.get_weights()])
@@ -201,7 +201,9 @@ def test_the_char_model_is_read_from_keras_with_its_dropout_layer(tmp_path: Path
 
     characters = list("aeiou nrst")
     export = lp.export_textgen(_textgen_record(entry), {"characters": np.array(characters)})
-    layer = {name: [np.asarray(v) for v in model.get_layer(name).get_weights()] for name in ("embedding", "lstm", "logits")}
+    by_kind = {type(layer).__name__: layer for layer in model.layers}
+    layer = {name: [np.asarray(v) for v in by_kind[kind].get_weights()]
+             for name, kind in (("embedding", "Embedding"), ("lstm", "LSTM"), ("logits", "Dense"))}
     # Float32 tensors ship bit for bit; the LSTM's kernels in 12 bits, within half a step of each row.
     np.testing.assert_array_equal(export.tensors["embedding"], layer["embedding"][0])
     np.testing.assert_array_equal(export.tensors["lstm/bias"], layer["lstm"][2])
@@ -219,7 +221,7 @@ def test_the_char_model_is_read_from_keras_with_its_dropout_layer(tmp_path: Path
     assert quantisation["passage_characters"] > 100 and quantisation["predictions"] == quantisation["passage_characters"] - 1
 
     # The forward pass the panel runs (Dropout inactive) is Keras' on the shipped weights.
-    model.get_layer("lstm").set_weights([shipped["lstm/kernel"], shipped["lstm/recurrent_kernel"], shipped["lstm/bias"]])
+    by_kind["LSTM"].set_weights([shipped["lstm/kernel"], shipped["lstm/recurrent_kernel"], shipped["lstm/bias"]])
     ids = rng.integers(0, 10, size=40)
     expected = keras.ops.convert_to_numpy(keras.ops.softmax(model(ids[None].astype(np.int32), training=False)[0]))
     ours = lp.char_probabilities(shipped, ids)

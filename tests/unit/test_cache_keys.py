@@ -292,3 +292,51 @@ def test_different_initial_weights_give_a_different_key(tiny_data) -> None:
     resumed = tiny_model(seed=0)
     resumed.set_weights([weight * 0.5 for weight in resumed.get_weights()])
     assert training.fit_cached(resumed, x, y, epochs=1, name="init").key not in (base.key, other.key)
+
+
+def _recipe_description(module: str, source_edit: tuple[str, str] | None = None) -> str:
+    """The fit_cached description of a chapter's model built and compiled by its recipe, after an edit of its source."""
+    import importlib
+
+    import keras
+
+    recipe = importlib.import_module(f"dlbook.recipes.{module}")
+    source = inspect.getsource(recipe)
+    if source_edit is not None:
+        assert source.count(source_edit[0]) == 1, f"{source_edit[0]!r} is not once in recipes/{module}.py"
+        source = source.replace(*source_edit)
+    namespace: dict = {}
+    exec(compile(source, f"recipes/{module}.py", "exec"), namespace)
+    keras.utils.set_random_seed(0)
+    if module == "sentiment":
+        model = namespace["build_model"](50)
+    else:
+        model = namespace["build_model"](12, 8)
+        namespace["compile_model"](model, 10)
+    return training.fingerprint(json.dumps([training._model_description(model), training._initial_weights(model)],
+                                           sort_keys=True, default=repr))
+
+
+#: Edits of chapter 3's and chapter 4's recipes that change the model they build, or how it is compiled.
+RECIPE_EDITS = {
+    "sentiment: a layer": ("sentiment", ("layers.LSTM(units, dropout=0.2)", "layers.LSTM(units, dropout=0.3)")),
+    "sentiment: the step size": ("sentiment", ("learning_rate = 5e-4", "learning_rate = 1e-3")),
+    "text generation: a layer": ("text_generation", ("dropout = 0.2", "dropout = 0.3")),
+    "text generation: the clipping": ("text_generation", ("clipnorm=1.0", "clipnorm=5.0")),
+    "text generation: the schedule": ("text_generation", ("alpha=0.05", "alpha=0.1")),
+    "text generation: the schedule's length": ("text_generation", ("schedule_epochs = 12", "schedule_epochs = 10")),
+}
+
+
+@pytest.mark.parametrize("change", list(RECIPE_EDITS))
+def test_an_edit_to_chapter_3s_or_4s_recipe_changes_its_models_key(change: str) -> None:
+    module, edit = RECIPE_EDITS[change]
+    assert _recipe_description(module, edit) != _recipe_description(module)
+
+
+@pytest.mark.parametrize("module, comment", [
+    ("sentiment", "# Numbers per word vector."),
+    ("text_generation", "# Integer targets, logits out."),
+])
+def test_a_comment_in_a_recipe_keeps_its_models_key(module: str, comment: str) -> None:
+    assert _recipe_description(module, (comment, "# Reworded.")) == _recipe_description(module)

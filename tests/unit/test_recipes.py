@@ -26,6 +26,7 @@ def test_every_recipe_is_its_chapters_cells() -> None:
 RECIPE_EDITS = {
     "autoencoder": ("autoencoder.md", 'activation="relu", name="encoder_dense"', 'activation="elu", name="encoder_dense"'),
     "sentiment": ("sentiment.md", "learning_rate = 5e-4", "learning_rate = 1e-3"),
+    "text_generation": ("text-generation.md", "clipnorm=1.0", "clipnorm=5.0"),
 }
 
 
@@ -103,3 +104,45 @@ def test_chapter_4s_model_is_built_from_its_recipe_only() -> None:
         assert "recipe.build_model(" in text and "mask_zero=True)" not in text, source
     chapter = (ROOT / "book" / "sentiment.md").read_text()
     assert chapter.count("def build_model(") == 1
+
+
+def test_chapter_3s_model_and_compile_call_come_from_its_recipe_only() -> None:
+    """The command line, fit_model and benchmarks/training.py build and compile chapter 3's model from its cells."""
+    import re
+
+    from dlbook import textgen
+
+    for removed in ("build_model", "cosine_schedule", "EMBEDDING_DIM", "DROPOUT", "LEARNING_RATE", "CLIPNORM",
+                    "SCHEDULE_EPOCHS", "FINAL_LEARNING_RATE_FRACTION"):
+        assert not hasattr(textgen, removed), removed
+    for source in ("src/dlbook/tasks.py", "benchmarks/training.py"):
+        text = (ROOT / source).read_text()
+        assert "recipe.build_model(" in text and "layers.LSTM(" not in text, source
+    for source in ("src/dlbook/textgen.py", "benchmarks/training.py"):
+        text = (ROOT / source).read_text()
+        assert "recipe.compile_model(" in text and "clipnorm" not in text and "CosineDecay" not in text, source
+    chapter = (ROOT / "book" / "text-generation.md").read_text()
+    assert chapter.count("def build_model(") == chapter.count("def compile_model(") == 1
+    # Every compile call of the chapter's visible cells is compile_model's: the one-hot model's too.
+    cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)^```", chapter, flags=re.S | re.M)
+    assert [cell for cell in cells if ".compile(" in cell and "def compile_model" not in cell] == []
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_chapter_3s_visible_settings_are_the_librarys(profile: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chapter picks its units and epochs in cells of its own; dlbook train textgen must pick the same."""
+    import re
+
+    from dlbook import config, textgen
+    from dlbook.recipes import text_generation as recipe
+
+    monkeypatch.setenv("DLBOOK_PROFILE", profile)
+    chapter = (ROOT / "book" / "text-generation.md").read_text()
+    namespace = {"config": config, "schedule_epochs": recipe.schedule_epochs}
+    for name in ("units", "epochs"):
+        line = re.search(rf"^{name} = config\.pick\(.*\)$", chapter, flags=re.M)
+        assert line, f"the chapter no longer picks {name} with config.pick"
+        exec(line.group(0), namespace)
+    assert namespace["units"] == textgen.UNITS
+    assert namespace["epochs"] == textgen.EPOCHS
+    assert textgen.EPOCHS_BY_PROFILE["full"] == recipe.schedule_epochs

@@ -6,8 +6,27 @@ import numpy as np
 import pytest
 
 from dlbook import generation_timing, textgen
+from dlbook.recipes import text_generation as recipe
 
 TEXT = "First Citizen:\nBefore we proceed any further, hear me speak.\n"
+
+
+def variant(vocab_size, units, *, embedding_dim=8, one_hot=False, dropout=0.2):
+    """The chapter's variants of its model, for OneStep: the one-hot inputs of its comparison,
+    the stacked LSTMs of its exercise 2 (``units`` a list), smaller embeddings for speed."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=(None,), dtype="int32")
+    if one_hot:
+        x = layers.CategoryEncoding(vocab_size, output_mode="one_hot")(inputs)
+    else:
+        x = layers.Embedding(vocab_size, embedding_dim)(inputs)
+    for size in [units] if isinstance(units, int) else units:
+        x = layers.LSTM(size, return_sequences=True)(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    return keras.Model(inputs, layers.Dense(vocab_size)(x))
 
 
 # --------------------------------------------------------------- vocabulary
@@ -156,7 +175,7 @@ def tiny_model():
 
     keras.utils.set_random_seed(0)
     vocabulary = textgen.CharVocabulary.from_text(TEXT)
-    model = textgen.build_model(vocabulary.size, embedding_dim=8, units=16)
+    model = recipe.build_model(vocabulary.size, 16)  # the chapter's cell, with 16 units
     # Random but non-trivial weights: a few training steps on the text.
     ids = vocabulary.encode(TEXT * 4)
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
@@ -174,20 +193,23 @@ def test_model_outputs_logits_for_every_position(tiny_model):
 def test_one_hot_variant_has_no_embedding():
     import keras
 
-    model = textgen.build_model(30, units=16, one_hot=True)
+    model = variant(30, 16, one_hot=True)
     assert not any(isinstance(layer, keras.layers.Embedding) for layer in model.layers)
     # Input weights: 30 one-hot inputs -> 4 gates of 16 units.
-    assert model.get_layer("lstm").cell.kernel.shape == (30, 64)
+    lstm = next(layer for layer in model.layers if isinstance(layer, keras.layers.LSTM))
+    assert lstm.cell.kernel.shape == (30, 64)
     assert model(np.zeros((2, 5), dtype=np.int32)).shape == (2, 5, 30)
 
 
-@pytest.mark.parametrize("one_hot, units", [(False, 16), (True, 16), (False, [16, 12])])
-def test_stateful_generator_matches_the_full_model(one_hot, units):
+@pytest.mark.parametrize("kind", ["recipe", "one-hot", "stacked"])
+def test_stateful_generator_matches_the_full_model(kind):
     import keras
 
     keras.utils.set_random_seed(3)
     vocabulary = textgen.CharVocabulary.from_text(TEXT)
-    model = textgen.build_model(vocabulary.size, embedding_dim=8, units=units, one_hot=one_hot)
+    model = {"recipe": lambda: recipe.build_model(vocabulary.size, 16),
+             "one-hot": lambda: variant(vocabulary.size, 16, one_hot=True),
+             "stacked": lambda: variant(vocabulary.size, [16, 12])}[kind]()
     generator = textgen.OneStep(model, vocabulary)
     prefix = "Before we proceed"
     logits = model.predict(vocabulary.encode(prefix)[None], verbose=0)[0, -1]
@@ -369,7 +391,7 @@ def test_generated_log_likelihood_at_any_temperature_is_the_models(units):
 
     keras.utils.set_random_seed(5)
     vocabulary = textgen.CharVocabulary.from_text(TEXT)
-    model = textgen.build_model(vocabulary.size, embedding_dim=8, units=units)
+    model = recipe.build_model(vocabulary.size, units) if isinstance(units, int) else variant(vocabulary.size, units)
     generator = textgen.OneStep(model, vocabulary)
     generation = generator.generate("hear", 10, temperature=1.5, rng=np.random.default_rng(2))
     ids = vocabulary.encode("hear" + generation.texts[0])
@@ -455,21 +477,29 @@ def test_steps_per_epoch_matches_the_training_pipeline() -> None:
         textgen.steps_per_epoch(100, 0, 1)
 
 
-def test_cosine_schedule_starts_at_the_peak_and_ends_at_the_final_fraction() -> None:
-    schedule = textgen.cosine_schedule(0.003, epochs=4, steps_per_epoch=10)
-    assert float(schedule(0)) == pytest.approx(0.003)
-    assert float(schedule(20)) == pytest.approx(0.003 * (0.05 + 0.95 * 0.5), rel=1e-5)
-    assert float(schedule(40)) == pytest.approx(0.003 * 0.05, rel=1e-5)
-    with pytest.raises(ValueError):
-        textgen.cosine_schedule(0.003, epochs=0, steps_per_epoch=10)
+def test_compile_model_follows_a_cosine_schedule_and_clips_gradients() -> None:
+    """The chapter's compile_model: Adam from the peak step size down to 5 % of it over schedule_epochs epochs."""
+    import keras
+
+    model = recipe.build_model(12, 8)
+    recipe.compile_model(model, steps_per_epoch=10)
+    optimizer = model.optimizer
+    assert isinstance(optimizer, keras.optimizers.Adam) and optimizer.clipnorm == 1.0
+    schedule = optimizer._learning_rate  # the schedule itself, not its current value
+    total = recipe.schedule_epochs * 10
+    assert float(schedule(0)) == pytest.approx(recipe.learning_rate)
+    assert float(schedule(total // 2)) == pytest.approx(recipe.learning_rate * (0.05 + 0.95 * 0.5), rel=1e-5)
+    assert float(schedule(total)) == pytest.approx(recipe.learning_rate * 0.05, rel=1e-5)
+    assert model.loss.get_config()["from_logits"]
 
 
-def test_build_model_puts_dropout_after_each_lstm_and_one_step_ignores_it() -> None:
-    model = textgen.build_model(12, embedding_dim=4, units=[8, 6], dropout=0.5)
-    names = [layer.name for layer in model.layers]
-    assert names == ["character_ids", "embedding", "lstm_1", "dropout_1", "lstm_2", "dropout_2", "logits"]
-    plain = textgen.build_model(12, embedding_dim=4, units=8, dropout=0.0)
-    assert not any("dropout" in layer.name for layer in plain.layers)
+def test_the_recipe_puts_dropout_after_the_lstm_and_one_step_ignores_it() -> None:
+    model = recipe.build_model(12, 8)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["InputLayer", "Embedding", "LSTM", "Dropout", "Dense"]
+    assert model.layers[1].output_dim == recipe.embedding_dim and model.layers[3].rate == recipe.dropout
+    assert model.layers[2].return_sequences and model.layers[-1].units == 12
     vocabulary = textgen.CharVocabulary.from_text("abcdefghijkl")
-    generator = textgen.OneStep(model, vocabulary)
-    assert generator.units == [8, 6]
+    assert textgen.OneStep(model, vocabulary).units == [8]
+    stacked = textgen.OneStep(variant(12, [8, 6], dropout=0.5), vocabulary)
+    assert stacked.units == [8, 6]
