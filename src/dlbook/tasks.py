@@ -277,7 +277,8 @@ def textgen(
     train_ids, validation_ids, test_ids = chapter.encode_splits(text, vocabulary, train_chars=train_chars)  # type: ignore[arg-type]
     keras.utils.set_random_seed(config.SEED)
     model = recipe.build_model(vocabulary.size, units)  # chapter 3's cell
-    run = chapter.fit_model(  # compiled by chapter 3's compile_model cellmodel, train_ids, validation_ids, epochs=epochs, name=name,
+    # Compiled by chapter 3's compile_model cell, then trained as there.
+    run = chapter.fit_model(model, train_ids, validation_ids, epochs=epochs, name=name,
                             verbose=verbose, missing=missing)
     settings = {"text" if text_file is not None else "corpus": source, "units": units, "epochs": epochs,
                 "train_chars": len(train_ids), "profile": config.profile()}
