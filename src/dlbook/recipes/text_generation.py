@@ -19,7 +19,7 @@ dropout = 0.2
 
 
 def build_model(vocab_size, units):
-    """Embedding -> LSTM -> Dropout -> Dense: ids in, next-character logits out."""
+    """Embedding -> LSTM -> Dropout -> Dense: ids in, logits out."""
     character_ids = keras.Input(shape=(None,), dtype="int32")  # any length
     # Each id -> a learned vector.
     x = layers.Embedding(vocab_size, embedding_dim)(character_ids)
@@ -38,8 +38,9 @@ learning_rate = 0.003
 
 
 def compile_model(model, steps_per_epoch):
-    """Adam on a cosine schedule, clipped gradients, cross-entropy on logits."""
-    schedule = keras.optimizers.schedules.CosineDecay(  # ends at 5 % of the peak
+    """Adam on a cosine schedule, clipped gradients, sparse cross-entropy."""
+    # From the peak down to 5 % of it (alpha) over schedule_epochs epochs.
+    schedule = keras.optimizers.schedules.CosineDecay(
         learning_rate, decay_steps=schedule_epochs * steps_per_epoch,
         alpha=0.05)
     model.compile(
