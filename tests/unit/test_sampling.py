@@ -130,9 +130,11 @@ def generator() -> textgen.OneStep:
     """An untrained, tiny character model: generation needs weights, not good ones."""
     import keras
 
+    from dlbook.recipes import text_generation as recipe
+
     keras.utils.set_random_seed(0)
     vocabulary = textgen.CharVocabulary.from_text("ab cd\nEF:")
-    return textgen.OneStep(textgen.build_model(vocabulary.size, 4, 8), vocabulary)
+    return textgen.OneStep(recipe.build_model(vocabulary.size, 8), vocabulary)  # the chapter's model, 8 units
 
 
 def test_generate_with_nothing_cut_is_the_stateful_generators_own_sample(generator: textgen.OneStep) -> None:
