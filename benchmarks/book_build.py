@@ -82,10 +82,22 @@ def probe_seconds(repeats: int = 3) -> float:
     return best
 
 
+#: Each build's output, kept in this checkout (the clone is deleted): a failed build says why.
+LOG = ROOT / "_build" / "benchmarks" / "book_build.log"
+
+
 def build(folder: Path, environment: dict[str, str]) -> float:
+    LOG.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    subprocess.run(["bash", "scripts/build.sh"], cwd=folder, env=environment, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with LOG.open("a", encoding="utf-8") as log:
+        log.write(f"==> bash scripts/build.sh in {folder} (DLBOOK_PROFILE={environment.get('DLBOOK_PROFILE')})\n")
+        log.flush()
+        done = subprocess.run(["bash", "scripts/build.sh"], cwd=folder, env=environment, stdout=log,
+                              stderr=subprocess.STDOUT)
+    if done.returncode:
+        tail = LOG.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
+        sys.exit("\n".join(tail) + f"\nbook_build.py: scripts/build.sh failed (exit {done.returncode}); "
+                 f"its whole output is in {LOG}")
     return time.perf_counter() - start
 
 
@@ -115,6 +127,7 @@ def main() -> None:
     if not os.environ.get("DLBOOK_DATA"):
         print("note: DLBOOK_DATA is unset, datasets are downloaded into the temporary cache", file=sys.stderr)
 
+    LOG.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="dlbook-bench-") as temporary:
         folder = Path(temporary) / "dlbook"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(folder)], check=True)
