@@ -76,7 +76,9 @@ def precision_target_verdict(precision: float, recall: float, target: float) -> 
     """The chosen threshold's test precision and recall, and whether the precision meets the target.
 
     The shortfall is told without rounding it away: a precision that prints
-    as the target (0.95) but lies below it says so.
+    as the target (0.95) but lies below it says so. The id is the
+    conclusion, "meets" or "short": how far short is a number, which the
+    sentence gives, and the two profiles may miss by different amounts.
     """
     measured = (f"On the test reviews the chosen threshold gives a precision of {precision:.1%} and a recall "
                 f"of {recall:.1%}.")
@@ -85,10 +87,10 @@ def precision_target_verdict(precision: float, recall: float, target: float) -> 
     points = (target - precision) * 100
     if f"{precision:.2f}" == f"{target:.2f}":
         return Verdict(f"{measured} That is just short of the {target:.0%} target, by {points:.1f} points, "
-                       f"although the legend of the figure below rounds it to {precision:.2f}.", "just_short")
+                       f"although the legend of the figure below rounds it to {precision:.2f}.", "short")
     if points < 1:
         return Verdict(f"{measured} That is just short of the {target:.0%} target, by {points:.1f} points.",
-                       "just_short")
+                       "short")
     return Verdict(f"{measured} That is {points:.1f} points short of the {target:.0%} target: a threshold "
                    "picked on validation data is an estimate, and the test reviews move it.", "short")
 

@@ -74,8 +74,8 @@ def test_baselines_verdict_never_quotes_a_gap_it_calls_a_tie() -> None:
 @pytest.mark.parametrize(("precision", "words", "branch"), [
     (0.96, "It meets the 95% target.", "meets"),
     (0.9483, "That is just short of the 95% target, by 0.2 points, although the legend of the figure below "
-     "rounds it to 0.95.", "just_short"),
-    (0.943, "That is just short of the 95% target, by 0.7 points.", "just_short"),
+     "rounds it to 0.95.", "short"),
+    (0.943, "That is just short of the 95% target, by 0.7 points.", "short"),
     (0.90, "That is 5.0 points short of the 95% target: a threshold picked on validation data is an estimate",
      "short"),
 ])
