@@ -4,8 +4,8 @@ Exports this repository's HEAD into a temporary folder (``original``) and,
 unless ``--skip-original``, builds it once in the quick profile against the
 model cache ``--cache`` (default ``$DLBOOK_CACHE``), so that the cache holds
 the models of the original code. Then it copies the folder (``edited``),
-changes one word in a verdict sentence ("The codes are dense" -> "The codes
-are very dense" in ``dlbook.prose.autoencoders.sparsity_verdict``) and
+changes one word in a verdict sentence ("the non-linearity pays off" -> "the
+non-linearity really pays off" in ``dlbook.prose.autoencoders.pca_smallest_verdict``) and
 
 1. runs ``dlbook train autoencoder`` (quick profile) in the copy: the model
    must load from the cache, and no epoch may run;
@@ -39,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROSE_FILE = Path("src/dlbook/prose/autoencoders.py")
-OLD, NEW = "The codes are dense:", "The codes are very dense:"
+OLD, NEW = "the non-linearity pays off.", "the non-linearity really pays off."
 
 
 def environment(folder: Path, cache: Path, data: str | None) -> dict[str, str]:
