@@ -29,7 +29,6 @@ Example:
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -210,26 +209,9 @@ def generate(
     return textgen.Generation(texts, entropies, log_likelihoods, seconds)
 
 
-def measure(generation: textgen.Generation, known_words: set[str] | frozenset[str], *, n: int = 2) -> dict[str, float]:
-    """Score generated text with the temperature table's measurements (:func:`dlbook.textgen.temperature_table`).
-
-    Returns:
-        ``entropy`` (mean, nats), ``word_share`` (known words,
-        :func:`dlbook.textgen.word_share`), ``distinct_ngrams``
-        (:func:`dlbook.textgen.distinct_ngram_ratio` of word ``n``-grams) and
-        ``nll`` (the model's own, nats per character); the two text
-        measurements are computed per stream and averaged.
-    """
-    shares = [textgen.word_share(text, known_words) for text in generation.texts]
-    distinct = [textgen.distinct_ngram_ratio(text, n) for text in generation.texts]
-    with warnings.catch_warnings():  # no stream with a word (or an n-gram): NaN, as documented
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return {
-            "entropy": float(generation.entropies.mean()),
-            "word_share": float(np.nanmean(shares)),
-            "distinct_ngrams": float(np.nanmean(distinct)),
-            "nll": float(-generation.log_likelihoods.mean()),
-        }
+#: The temperature table's measurements (:func:`dlbook.textgen.measure`), for
+#: top-k, nucleus and any other way of sampling: one definition for all.
+measure = textgen.measure
 
 
 def sampling_table(

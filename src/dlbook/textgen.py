@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import re
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -630,6 +631,28 @@ def distinct_ngram_ratio(text: str, n: int = 2) -> float:
     return len(set(grams)) / len(grams)
 
 
+def measure(generation: Generation, known_words: set[str] | frozenset[str], *, n: int = 2) -> dict[str, float]:
+    """Score generated text as :func:`temperature_table` does (and :func:`dlbook.sampling.sampling_table`).
+
+    Returns:
+        ``entropy`` (mean, nats), ``word_share`` (known words,
+        :func:`word_share`), ``distinct_ngrams``
+        (:func:`distinct_ngram_ratio` of word ``n``-grams) and
+        ``nll`` (the model's own, nats per character); the two text
+        measurements are computed per stream and averaged.
+    """
+    shares = [word_share(text, known_words) for text in generation.texts]
+    distinct = [distinct_ngram_ratio(text, n) for text in generation.texts]
+    with warnings.catch_warnings():  # no stream with a word (or an n-gram): NaN, as documented
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return {
+            "entropy": float(generation.entropies.mean()),
+            "word_share": float(np.nanmean(shares)),
+            "distinct_ngrams": float(np.nanmean(distinct)),
+            "nll": float(-generation.log_likelihoods.mean()),
+        }
+
+
 def temperature_table(
     generator: OneStep,
     seed_text: str,
@@ -657,15 +680,7 @@ def temperature_table(
     for temperature in temperatures:
         rng = np.random.default_rng(seed)
         generation = generator.generate(seed_text, length, temperature=temperature, streams=streams, rng=rng)
-        shares = [word_share(text, known_words) for text in generation.texts]
-        distinct = [distinct_ngram_ratio(text, n) for text in generation.texts]
-        rows.append({
-            "temperature": float(temperature),
-            "entropy": float(generation.entropies.mean()),
-            "word_share": float(np.nanmean(shares)),
-            "distinct_ngrams": float(np.nanmean(distinct)),
-            "nll": float(-generation.log_likelihoods.mean()),
-        })
+        rows.append({"temperature": float(temperature), **measure(generation, known_words, n=n)})
         samples[str(temperature)] = generation.texts[0]
     return {"rows": rows, "samples": samples, "length": length, "streams": streams, "n": n}
 

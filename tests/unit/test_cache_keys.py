@@ -49,7 +49,7 @@ CODE_CHANGES = {
                    "add_gaussian_noise(clean, 2 * self.std, seed=seed)"),
     "text cleaner": (sentiment.clean_review, '_HTML_BREAK.sub(" ", text)', '_HTML_BREAK.sub("", text)'),
     "metric": (autoencoders.psnr, "10 * np.log10", "20 * np.log10"),
-    "table of generated text": (textgen.temperature_table, '"nll": float(-generation.log_likelihoods.mean())',
+    "table of generated text": (textgen.measure, '"nll": float(-generation.log_likelihoods.mean())',
                                 '"nll": float(-generation.log_likelihoods.sum())'),
 }
 
