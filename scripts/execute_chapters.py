@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: autoencoder from the model cache instead of training it again.
 AFTER = {"book/denoising-autoencoder": "book/autoencoder"}
 #: The longest first, so that the two workers finish together.
-ORDER = ["book/text-generation", "book/autoencoder", "book/sentiment", "book/denoising-autoencoder",
+ORDER = ["book/sentiment", "book/autoencoder", "book/text-generation", "book/denoising-autoencoder",
          "book/intro"]
 
 
@@ -92,6 +93,13 @@ def main() -> None:
     if not todo:
         return
     print(f"==> Executing {len(todo)} chapters, {arguments.workers} at a time: {', '.join(todo)}", flush=True)
+    if arguments.workers > 1:
+        # Each kernel's TensorFlow would start a thread per core for its
+        # operations; two kernels then fight over the cores. Share them out
+        # (the kernels inherit this environment; a variable already set wins).
+        threads = str(max(1, (os.cpu_count() or 1) // arguments.workers))
+        for variable in ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS"):
+            os.environ.setdefault(variable, threads)
     start = time.perf_counter()
     running: dict[Future, str] = {}
     # Fresh worker processes (spawn), not forks of this one and its open cache database.

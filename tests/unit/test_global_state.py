@@ -20,7 +20,7 @@ from dlbook import autoencoders, config, notebook, sentiment, textgen
 #: Each chapter module's profile-dependent constants, with their quick and full values.
 PROFILE_CONSTANTS = {
     autoencoders: {"EPOCHS": (5, 50), "TRAIN_SIZE": (50_000, 50_000), "LEARNING_RATE": (0.003, 0.001)},
-    textgen: {"EPOCHS": (2, 12), "TRAIN_CHARS": (None, None), "UNITS": (256, 512)},
+    textgen: {"EPOCHS": (2, 12), "TRAIN_CHARS": (None, None), "UNITS": (128, 512)},
     sentiment: {"EPOCHS": (2, 4), "TRAIN_SIZE": (20_000, 20_000), "TEST_SIZE": (5_000, 25_000),
                 "SEQUENCE_LENGTH": (100, 300), "IMBALANCE_TRAIN_SIZE": (20_000, 20_000)},
 }

@@ -406,6 +406,43 @@ def test_baseline_probabilities_of_the_nbsvm_kind(tmp_path, monkeypatch):
         sentiment.baseline_probabilities(SMALL_TRAIN, SMALL_LABELS, {}, kind="svm")
 
 
+def test_baseline_scores_equal_each_pipeline_and_count_the_texts_once(tmp_path, monkeypatch):
+    """Sharing one count between the baselines changes no prediction, and tokenizes the texts once."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    monkeypatch.setenv("DLBOOK_CACHE", str(tmp_path))
+    new = ["good great", "awful bad", "great fun film", "boring bad film", "good"]
+    calls = []
+    fit_transform = CountVectorizer.fit_transform
+
+    def counting(self, *args, **kwargs):
+        calls.append(type(self).__name__)
+        return fit_transform(self, *args, **kwargs)
+
+    monkeypatch.setattr(CountVectorizer, "fit_transform", counting)
+    scores = sentiment.baseline_scores(SMALL_TRAIN, SMALL_LABELS, {"new": new})
+    assert calls == ["CountVectorizer"]
+    monkeypatch.setattr(CountVectorizer, "fit_transform", fit_transform)
+    cleaned = [sentiment.clean_review(text) for text in SMALL_TRAIN]
+    for kind, build in [("tfidf", sentiment.build_baseline), ("nbsvm", sentiment.build_nbsvm_baseline)]:
+        expected = build().fit(cleaned, SMALL_LABELS).predict_proba(new)[:, 1]
+        np.testing.assert_allclose(scores[kind]["new"], expected, rtol=1e-6)
+        assert scores[kind]["seconds"] >= 0
+    # Settings of one kind reach that kind only.
+    weaker = sentiment.baseline_scores(SMALL_TRAIN, SMALL_LABELS, {"new": new}, settings={"tfidf": {"C": 0.01}})
+    np.testing.assert_array_equal(weaker["nbsvm"]["new"], scores["nbsvm"]["new"])
+    assert np.ptp(weaker["tfidf"]["new"]) < np.ptp(scores["tfidf"]["new"])
+
+
+def test_after_counting_needs_a_count_vectorizer():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    with pytest.raises(TypeError, match="CountVectorizer"):
+        sentiment._after_counting(make_pipeline(StandardScaler(), LogisticRegression()))
+
+
 def test_build_model_is_the_chapter_architecture():
     model = recipe.build_model(50)
     embedding, lstm, dense = model.layers
