@@ -16,8 +16,8 @@ memory.
 
 Machines of one size differ up to 4x in speed, and a shared machine slows
 down under load, so the cold build is recorded beside a **speed probe** timed
-in the same run, just before and just after it: a fixed float32 matrix
-product on every core (:func:`probe_seconds`). The build's time in probe
+in the same run, just before and just after it: chapter 3's matrix-vector
+floor on one core (:func:`probe_seconds`). The build's time in probe
 units (cold seconds / probe seconds) tells a slow build from a slow machine,
 and the quick profile's target is stated in those units
 (:data:`QUICK_TARGET_PROBES`). Prints a table and writes JSON. Per-chapter execution times come
@@ -51,35 +51,29 @@ from dlbook.notebook import machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: The probe: this many products of two 1024 x 1024 float32 matrices.
-PROBE_PRODUCTS = 40
+#: The probe: chapter 3's matrix-vector floor (dlbook.generation_timing.floor_speed),
+#: this many steps of the quick model's two products, a (1 x 128) vector times its
+#: recurrent (128 x 512) and its output (128 x 65) matrices, float32, one thread.
+#: Small products on one core are what the book build is bound by (short LSTM
+#: steps, Python, TensorFlow's start), so the probe slows down with the build on a
+#: slower or busier machine. (The previous probe, large matrix products on every
+#: core, ran 2.4 times faster on one machine than on another where the build did
+#: not; benchmarks/results/book_build-quick.json of 2026-12-02 holds it.)
+PROBE_STEPS = 50_000
+PROBE_PRODUCTS = ((128, 512), (128, 65))
 #: The quick profile's target, in probe units: 8 minutes on a machine 4x slower
 #: than the reference, that is 2 minutes on the reference, whose probe took
-#: 0.66 s (the 2-core x86_64 machine of CI's size this was developed on,
-#: 2026-12-02, every other process paused; 1.76 s beside other builds).
-REFERENCE_PROBE_SECONDS = 0.66
+#: REFERENCE_PROBE_SECONDS (the 2-core x86_64 machine of CI's size this was
+#: measured on, 2026-12-03, nothing else running: median of 5 runs, 0.22 to 0.26 s).
+REFERENCE_PROBE_SECONDS = 0.25
 QUICK_TARGET_PROBES = round(120 / REFERENCE_PROBE_SECONDS)
 
 
 def probe_seconds(repeats: int = 3) -> float:
-    """Seconds for :data:`PROBE_PRODUCTS` float32 1024 x 1024 matrix products (best of ``repeats``).
+    """Seconds for :data:`PROBE_STEPS` steps of the matrix-vector floor (best of ``repeats``)."""
+    from dlbook.generation_timing import floor_speed
 
-    NumPy's BLAS uses every core, as the book build's TensorFlow does, so the
-    probe slows down with the machine and with whatever else runs on it.
-    """
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((1024, 1024), dtype=np.float32)
-    b = rng.standard_normal((1024, 1024), dtype=np.float32)
-    a @ b  # warm-up: threads started, pages touched
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(PROBE_PRODUCTS):
-            a @ b
-        best = min(best, time.perf_counter() - start)
-    return best
+    return PROBE_STEPS / floor_speed(PROBE_PRODUCTS, steps=PROBE_STEPS, repeats=repeats)
 
 
 #: Each build's output, kept in this checkout (the clone is deleted): a failed build says why.
@@ -179,7 +173,7 @@ def main() -> None:
         "commit": commit,
         "machine": f"{machine_description()}, Python {platform.python_version()}",
         "cold_build_seconds": round(cold, 1),
-        "probe": {"what": f"{PROBE_PRODUCTS} float32 1024x1024 matrix products, every core, best of 3",
+        "probe": {"what": f"{PROBE_STEPS:,} steps of the matrix-vector floor, float32 (1 x 128) times {PROBE_PRODUCTS[0][0]} x {PROBE_PRODUCTS[0][1]} and {PROBE_PRODUCTS[1][0]} x {PROBE_PRODUCTS[1][1]}, one thread, best of 3",
                   "seconds_before": round(probe_before, 3), "seconds_after": round(probe_after, 3)},
         "cold_build_probes": round(cold / ((probe_before + probe_after) / 2)),
         "quick_target_probes": QUICK_TARGET_PROBES,
