@@ -16,6 +16,7 @@ from typing import Any
 from dlbook.prose import Verdict, wording
 
 __all__ = [
+    "carried_state_verdict",
     "nucleus_size_verdict",
     "rounding_verdict",
     "temperature_verdicts",
@@ -64,6 +65,31 @@ def temperature_verdicts(low: dict[str, float], one: dict[str, float], high: dic
             else Verdict("here the measurements do not show the usual trade of repetition against gibberish",
                          "no_usual_trade")),
     }
+
+
+#: Below this many nats per character two losses on the same test text count as
+#: equal: both read the same characters, so the difference is not sampling noise,
+#: but a thousandth of a nat is no help worth a sentence.
+CARRIED_TOLERANCE = 0.002
+
+
+def carried_state_verdict(carried: float, windowed: float, *, tolerance: float = CARRIED_TOLERANCE) -> Verdict:
+    """Whether reading the test text with the state carried beats reading it in training-length windows.
+
+    Args:
+        carried: The test loss with the state carried through long pieces, in nats per character.
+        windowed: The test loss over windows that start from a zero state, as in training.
+        tolerance: Differences up to this many nats count as none.
+    """
+    gain = windowed - carried
+    if gain > tolerance:
+        return Verdict(f"Even so the longer past helps: it lowers the loss by {gain:.3f} nats per character.",
+                       "helps")
+    if gain >= -tolerance:
+        return Verdict(f"Here the longer past does not help: the two losses differ by less than {tolerance:g} "
+                       "nats per character.", "no_help")
+    return Verdict(f"Here the longer past hurts: it raises the loss by {-gain:.3f} nats per character, "
+                   "because the model never learned to use a state older than a window.", "hurts")
 
 
 def nucleus_size_verdict(sure: int, unsure: int, *, p: float, sure_context: str, unsure_context: str) -> Verdict:

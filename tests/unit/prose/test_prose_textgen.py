@@ -94,3 +94,13 @@ def test_truncation_verdicts_every_branch():
     # A wider margin moves a setting onto the curve.
     assert prose.truncation_verdicts(TEMPERATURE_ROWS, [setting(0.7, 0.95)], margin=0.1)[
         "truncation_curve_verdict"].id == "on_curve"
+
+
+def test_carried_state_verdict_every_branch():
+    helps = prose.carried_state_verdict(1.453, 1.485)
+    assert helps.id == "helps" and "0.032 nats" in helps
+    assert prose.carried_state_verdict(1.4845, 1.485).id == "no_help"
+    assert prose.carried_state_verdict(1.486, 1.485).id == "no_help"
+    hurts = prose.carried_state_verdict(1.50, 1.485)
+    assert hurts.id == "hurts" and "0.015 nats" in hurts
+
