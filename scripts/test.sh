@@ -36,20 +36,6 @@ models() {
   fi
 }
 
-# The Colab-like run's clean virtualenv (TensorFlow, Keras, the kernel and the
-# package's dependencies) installs in the background while the unit tests and
-# the book build run: it is mostly unpacking wheels, on one core, and it took
-# about 50 s of the Colab-like stage when that stage installed it itself.
-python tests/notebooks/test_execute.py > _build/colab-venv.log 2>&1 &
-colab_venv=$!
-colab_environment() {
-  if ! wait "$colab_venv"; then
-    tail -40 _build/colab-venv.log
-    echo "test.sh: installing the Colab-like virtualenv failed; its output is in _build/colab-venv.log" >&2
-    return 1
-  fi
-}
-
 # Two test processes (pytest-xdist): on 2 cores much of a test's time is one
 # core's (starting TensorFlow or a kernel, reading data, drawing figures).
 stage "unit tests" python -m pytest tests/unit tests/ext -q -n 2
@@ -59,9 +45,7 @@ stage "book build" bash scripts/build.sh
 after=$(models)
 echo "==> The book build trained $(( after - before )) models; $before were already in $DLBOOK_CACHE/models"
 
-# What is left of the virtualenv's install (usually nothing), then two notebooks
-# at a time, the longest first (tests/notebooks/test_execute.py).
-stage "Colab-like setup" colab_environment
+# Two notebooks at a time, the longest first (tests/notebooks/test_execute.py).
 stage "Colab-like run" env DLBOOK_RUN_NOTEBOOKS=1 python -m pytest tests/notebooks -q -n 2
 echo "==> Peak memory per notebook (MB): $(tr -d '\n ' < _build/notebook-memory.json)"
 

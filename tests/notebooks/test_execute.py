@@ -90,47 +90,24 @@ def run(*command: str) -> None:
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
 
 
-def colab_requirements() -> list[str]:
-    """What the clean virtualenv installs besides the package: TensorFlow, Keras and the kernel."""
-    if VERSIONS:
-        return [line.split("#")[0].strip() for line in Path(VERSIONS).read_text().splitlines()
-                if line.split("#")[0].strip()]
-    return pinned("tensorflow-cpu", "keras", "ipykernel")
-
-
-def prepare_environment() -> None:
-    """Create the clean virtualenv with :func:`colab_requirements`, unless it already holds them.
-
-    Most of the Colab-like run's setup time is this install (unpacking
-    TensorFlow, SciPy and the rest). scripts/test.sh starts it in the background, with
-    ``python tests/notebooks/test_execute.py``, while the unit tests and the
-    book build run; the fixture below then finds it ready (or waits on the lock).
-    """
-    python = VENV / "bin" / "python"
-    requirements = colab_requirements()
-    stamp = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:16]
-    stamp_file = VENV / ".colab-like"
-    with exclusive("colab-venv"):
-        if not python.exists() or (stamp_file.read_text() if stamp_file.exists() else "") != stamp:
-            run(sys.executable, "-m", "venv", "--clear", str(VENV))  # no --system-site-packages: clean
-            run(str(python), "-m", "pip", "install", "--quiet", *requirements)
-            # The package's own dependencies too (NumPy, pandas, scikit-learn, ...), as the
-            # install cell pulls them in; the fixture installs the package itself again.
-            run(str(python), "-m", "pip", "install", "--quiet", str(ROOT))
-            stamp_file.write_text(stamp)
-
-
 @pytest.fixture(scope="session")
 def colab_kernel(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A kernel in a clean virtualenv with dlbook (from this checkout) and TensorFlow only."""
     python = VENV / "bin" / "python"
-    prepare_environment()
-    # With pytest-xdist, the first worker installs the package and the others wait for it; the
+    requirements = pinned("tensorflow-cpu", "keras", "ipykernel") if not VERSIONS else [
+        line.split("#")[0].strip() for line in Path(VERSIONS).read_text().splitlines() if line.split("#")[0].strip()]
+    stamp = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:16]
+    stamp_file = VENV / ".colab-like"
+    # With pytest-xdist, the first worker sets the virtualenv up and the others wait for it; the
     # package is installed once per test run (a second install would replace the files under
     # a notebook that is importing them).
     run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     run_file = VENV / ".colab-like-run"
     with exclusive("colab-venv"):
+        if not python.exists() or (stamp_file.read_text() if stamp_file.exists() else "") != stamp:
+            run(sys.executable, "-m", "venv", "--clear", str(VENV))  # no --system-site-packages: clean
+            run(str(python), "-m", "pip", "install", "--quiet", *requirements)
+            stamp_file.write_text(stamp)
         if run_id is None or not run_file.exists() or run_file.read_text() != run_id:
             # The package as the install cell gets it: built from the sources, not linked to them.
             run(str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(ROOT))
@@ -235,8 +212,3 @@ def test_a_learner_edits_the_model_and_reruns(colab_kernel: str, tmp_path: Path,
                          for cell in notebook.cells for output in cell.get("outputs", []))
     assert re.search(r"autoencoder-8: trained, 1 epoch\b", printed), "no run of the edited model and epochs"
     assert re.search(r"-> 8 numbers|latent.?8\b|\b8 numbers", printed), "nothing reports the edited latent size"
-
-
-if __name__ == "__main__":  # scripts/test.sh: prepare the virtualenv ahead of the Colab-like run
-    prepare_environment()
-
