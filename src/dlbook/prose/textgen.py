@@ -77,11 +77,14 @@ def carried_state_verdict(carried: float, windowed: float, *, tolerance: float =
     """Whether reading the test text with the state carried beats reading it in training-length windows.
 
     Args:
-        carried: The test loss with the state carried through long pieces, in nats per character.
+        carried: The test loss with the state carried through long pieces, in nats per character
+            (the page prints both losses to 3 decimals).
         windowed: The test loss over windows that start from a zero state, as in training.
         tolerance: Differences up to this many nats count as none.
     """
-    gain = windowed - carried
+    # From the two losses as the page prints them (3 decimals), so that the
+    # difference stated is the one a reader computes from them.
+    gain = round(round(windowed, 3) - round(carried, 3), 3)
     if gain > tolerance:
         return Verdict(f"Even so the longer past helps: it lowers the loss by {gain:.3f} nats per character.",
                        "helps")

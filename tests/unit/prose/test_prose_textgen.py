@@ -103,4 +103,6 @@ def test_carried_state_verdict_every_branch():
     assert prose.carried_state_verdict(1.486, 1.485).id == "no_help"
     hurts = prose.carried_state_verdict(1.50, 1.485)
     assert hurts.id == "hurts" and "0.015 nats" in hurts
+    # The difference of the losses as printed: 2.163 - 2.154, not 2.16345 - 2.15385.
+    assert "0.009 nats" in prose.carried_state_verdict(2.15385, 2.16345)
 
