@@ -722,8 +722,15 @@ def run_cost(record: dict[str, Any], chapter: str) -> str:
     if not parts:
         return ""
     measured = record.get("measured", {})
-    where = sorted({f"{measured[profile]['machine']}, {measured[profile]['date']}"
-                    for profile in seconds if "machine" in measured.get(profile, {})})
+    # One machine named once: "(measured on M, D)", or "(measured on M: the quick
+    # profile on D1, the full profile on D2)" when the two were measured on other days.
+    by_machine: dict[str, list[tuple[str, str]]] = {}
+    for profile in ("quick", "full"):
+        if profile in seconds and "machine" in measured.get(profile, {}):
+            by_machine.setdefault(measured[profile]["machine"], []).append((profile, measured[profile]["date"]))
+    where = [f"{machine}, {dated[0][1]}" if len({date for _, date in dated}) == 1 else
+             f"{machine}: " + ", ".join(f"the {profile} profile on {date}" for profile, date in dated)
+             for machine, dated in sorted(by_machine.items())]
     where_text = f" (measured on {'; '.join(where)})" if where else ""
     return f"Running it top to bottom takes {' and '.join(parts)}{where_text}."
 

@@ -198,7 +198,11 @@ def test_the_run_box_quotes_the_record_with_its_machine_and_date() -> None:
         "Running it top to bottom takes under a minute in the quick profile and about 2 minutes "
         "in the full profile (measured on x86_64, 2 CPU cores, 2026-12-02).")
     record["measured"]["full"]["date"] = "2026-11-29"
-    assert "2026-11-29; x86_64, 2 CPU cores, 2026-12-02)" in ln.run_cost(record, "autoencoder")
+    assert ln.run_cost(record, "autoencoder").endswith(
+        "(measured on x86_64, 2 CPU cores: the quick profile on 2026-12-02, the full profile on 2026-11-29).")
+    record["measured"]["full"]["machine"] = "arm64, 4 CPU cores"
+    assert "(measured on arm64, 4 CPU cores, 2026-11-29; x86_64, 2 CPU cores, 2026-12-02)" in ln.run_cost(
+        record, "autoencoder")
     assert ln.run_cost(record, "sentiment") == ""
 
 
