@@ -745,27 +745,23 @@ def _after_counting(pipeline: Any) -> tuple[dict[str, Any], Any]:
     followed by ``TfidfTransformer``, as scikit-learn documents it). Returns the
     settings of a ``CountVectorizer`` that counts the same tokens, and a
     pipeline that turns those raw counts into the baseline's predictions: a
-    ``TfidfTransformer`` with the vectorizer's settings, or a ``Binarizer`` for
-    ``binary=True``, followed by the rest of ``pipeline``.
+    ``Binarizer`` for ``binary=True``, then for a ``TfidfVectorizer`` a
+    ``TfidfTransformer`` with its settings, then the rest of ``pipeline``.
     """
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import Binarizer
 
     vectorizer, rest = pipeline.steps[0][1], [step for _, step in pipeline.steps[1:]]
+    if not isinstance(vectorizer, CountVectorizer):
+        raise TypeError(f"A baseline starts with a CountVectorizer, not {type(vectorizer).__name__}.")
     counting = {name: value for name, value in vectorizer.get_params().items()
                 if name in CountVectorizer().get_params() and name != "binary"}
+    after = [Binarizer()] if vectorizer.binary else []
     if isinstance(vectorizer, TfidfVectorizer):
-        first = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
-                                 smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf)
-        if vectorizer.binary:
-            rest.insert(0, first)
-            first = Binarizer()
-    elif isinstance(vectorizer, CountVectorizer):
-        first = Binarizer() if vectorizer.binary else "passthrough"
-    else:
-        raise TypeError(f"A baseline starts with a CountVectorizer, not {type(vectorizer).__name__}.")
-    return counting, make_pipeline(first, *rest)
+        after.append(TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
+                                      smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf))
+    return counting, make_pipeline(*after, *rest)
 
 
 def baseline_scores(
@@ -806,6 +802,13 @@ def baseline_scores(
         raise ValueError(f"kind must be {wording.join(map(repr, builders), 'or')}, got {unknown[0]!r}.")
     train_labels = np.asarray(train_labels)
     counted: dict[str, tuple[Any, dict[str, Any], float]] = {}  # Counts by vectorizer settings, this call only.
+    texts_key = {
+        # The package's code is in every cached_json key; naming the cleaner's
+        # own digest says which function the texts went through.
+        "cleaning": training.function_digest(clean_review),
+        "train": training.fingerprint([list(train_texts), train_labels]),
+        "score": {name: training.fingerprint(list(texts)) for name, texts in score_texts.items()},
+    }
 
     def counts(counting: dict[str, Any]) -> tuple[Any, dict[str, Any], float]:
         from sklearn.feature_extraction.text import CountVectorizer
@@ -835,14 +838,7 @@ def baseline_scores(
             return {"scores": {key: pipeline.predict_proba(features)[:, 1].tolist()
                                for key, features in scored.items()}, "seconds": seconds}
 
-        key = {
-            # The package's code is in every cached_json key; naming the cleaner's
-            # own digest says which function the texts went through.
-            "cleaning": training.function_digest(clean_review),
-            "settings": {name: repr(value) for name, value in kind_settings.items()},
-            "train": training.fingerprint([list(train_texts), train_labels]),
-            "score": {name: training.fingerprint(list(texts)) for name, texts in score_texts.items()},
-        }
+        key = {**texts_key, "settings": {name: repr(value) for name, value in kind_settings.items()}}
         result = training.cached_json(f"sentiment-{kind}-baseline", key, compute)
         output[kind] = {name: np.asarray(values, dtype=np.float64) for name, values in result["scores"].items()}
         output[kind]["seconds"] = float(result["seconds"])
