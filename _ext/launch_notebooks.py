@@ -728,9 +728,13 @@ def run_cost(record: dict[str, Any], chapter: str) -> str:
     for profile in ("quick", "full"):
         if profile in seconds and "machine" in measured.get(profile, {}):
             by_machine.setdefault(measured[profile]["machine"], []).append((profile, measured[profile]["date"]))
-    where = [f"{machine}, {dated[0][1]}" if len({date for _, date in dated}) == 1 else
-             f"{machine}: " + ", ".join(f"the {profile} profile on {date}" for profile, date in dated)
-             for machine, dated in sorted(by_machine.items())]
+    where = []
+    for machine, dated in sorted(by_machine.items()):
+        dates = {date for _, date in dated}
+        if len(dates) == 1:
+            where.append(f"{machine}, {dates.pop()}")
+        else:
+            where.append(f"{machine}: " + ", ".join(f"the {profile} profile on {date}" for profile, date in dated))
     where_text = f" (measured on {'; '.join(where)})" if where else ""
     return f"Running it top to bottom takes {' and '.join(parts)}{where_text}."
 
